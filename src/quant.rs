@@ -1,0 +1,70 @@
+//! Fixed-point arithmetic shared by every kernel: input quantization and requantization.
+//!
+//! These are the rules the host's golden vectors pin (**contract**); both are exact functions
+//! of their integer (or IEEE f32) inputs, so the device and the host compute the same bits.
+
+/// Quantizes one feature: `q = clamp(⌊x·mul + add⌋, 0, 255) − 128`.
+///
+/// `mul` and `add` come from the model (they fold scaling, clipping, the int8 scale, the
+/// `+0.5` of round-half-up and the `+128` offset). The multiply and the add round separately
+/// (Rust never fuses them). `as i32` truncates toward zero and saturates; for `u ≥ 0` that is
+/// the floor, and every `u < 0` clamps to 0 either way, so the result is exactly the formula.
+/// `x` must be finite (callers check); a non-finite `x` would still give a value in range.
+#[inline(always)]
+pub fn quantize_feature(x: f32, mul: f32, add: f32) -> i8 {
+    let u = x * mul + add;
+    ((u as i32).clamp(0, 255) - 128) as i8
+}
+
+/// Requantizes an int32 accumulator to int8 with one rounding:
+/// `((acc·multiplier + 2^(30−shift)) >> (31−shift)) + zero_point`, clamped to `[min, 127]`.
+///
+/// `multiplier` is Q31 (`0..2³¹`) and `shift` is in `-31..=30` (validated on load), so the
+/// i64 product plus rounding term stays below 2⁶³ and the shift amount is in `1..=62`.
+/// `min` is the zero point for a fused ReLU, `-128` otherwise.
+#[inline(always)]
+pub fn requantize(acc: i32, multiplier: i32, shift: i8, zero_point: i8, min: i8) -> i8 {
+    let right = (31 - i32::from(shift)) as u32;
+    let rounding = 1i64 << (right - 1);
+    let scaled = (i64::from(acc) * i64::from(multiplier) + rounding) >> right;
+    (scaled + i64::from(zero_point)).clamp(i64::from(min), 127) as i8
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantize_feature_rounds_half_up_and_saturates() {
+        // mul 1, add 128.5: q = round_half_up(x).
+        assert_eq!(quantize_feature(0.0, 1.0, 128.5), 0);
+        assert_eq!(quantize_feature(0.5, 1.0, 128.5), 1);
+        assert_eq!(quantize_feature(-0.5, 1.0, 128.5), 0);
+        assert_eq!(quantize_feature(-0.51, 1.0, 128.5), -1);
+        assert_eq!(quantize_feature(-1.2, 1.0, 128.5), -1);
+        assert_eq!(quantize_feature(127.4, 1.0, 128.5), 127);
+        assert_eq!(quantize_feature(1e30, 1.0, 128.5), 127);
+        assert_eq!(quantize_feature(-128.6, 1.0, 128.5), -128);
+        assert_eq!(quantize_feature(-1e30, 1.0, 128.5), -128);
+    }
+
+    #[test]
+    fn requantize_known_values() {
+        // multiplier 2^30 (0.5) with shift 0: y = round(acc / 2), ties up.
+        let half = 1 << 30;
+        assert_eq!(requantize(10, half, 0, 0, -128), 5);
+        assert_eq!(requantize(11, half, 0, 0, -128), 6);
+        assert_eq!(requantize(-11, half, 0, 0, -128), -5);
+        assert_eq!(requantize(-12, half, 0, 0, -128), -6);
+        // shift -3: another factor 1/8.
+        assert_eq!(requantize(160, half, -3, 0, -128), 10);
+        // Zero point and ReLU clamp.
+        assert_eq!(requantize(-100, half, 0, -20, -20), -20);
+        assert_eq!(requantize(100, half, 0, -20, -20), 30);
+        assert_eq!(requantize(10_000, half, 0, 0, -128), 127);
+        assert_eq!(requantize(-10_000, half, 0, 0, -128), -128);
+        // Extremes of the validated ranges do not overflow.
+        assert_eq!(requantize(i32::MAX, i32::MAX, 30, 0, -128), 127);
+        assert_eq!(requantize(i32::MIN, i32::MAX, -31, 0, -128), -1);
+    }
+}
