@@ -1,0 +1,10 @@
+//! `rarewatch-trainer`: trains rare-event classifiers on the host and exports them as
+//! `rarewatch` model files (see the `rarewatch` binary).
+
+pub mod golden;
+pub mod model_file;
+pub mod network;
+pub mod quantize;
+pub mod reference_model;
+pub mod rng;
+pub mod scale;
