@@ -80,7 +80,7 @@ impl ActivationQuant {
 /// Splits a positive real multiplier into a Q31 multiplier and a shift in `-31..=30`:
 /// `m ≈ multiplier · 2^(shift − 31)`. Returns `None` if `m ≥ 2³⁰` (no valid shift).
 pub fn quantize_multiplier(m: f64) -> Option<(i32, i8)> {
-    if !(m > 0.0) || !m.is_finite() {
+    if !m.is_finite() || m <= 0.0 {
         return Some((0, 0));
     }
     let mut exponent = m.log2().floor() as i32 + 1;
@@ -125,6 +125,28 @@ pub fn activation_ranges(mlp: &Mlp, calibration: &[f32]) -> Vec<(f64, f64)> {
     ranges
 }
 
+/// The scales behind one quantized layer (for reports and error bounds).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LayerScales {
+    /// Real value of one accumulator unit, per output channel.
+    pub acc_scale: Vec<f64>,
+    /// Output activation quantization (hidden layers).
+    pub output: Option<ActivationQuant>,
+}
+
+/// A quantized model: the file's tables and the scales that produced them.
+#[derive(Debug, Clone)]
+pub struct Quantized {
+    /// The model file's tables (threshold 0, identity calibration, empty baseline).
+    pub tables: ModelTables,
+    /// Per feature, the real (scaled-unit) size of one int8 step; 0 for constant features.
+    pub input_steps: Vec<f64>,
+    /// Per feature, the offset in `z ≈ step·q + offset` (scaled units).
+    pub input_offsets: Vec<f64>,
+    /// Per layer scales.
+    pub layers: Vec<LayerScales>,
+}
+
 /// Quantizes `mlp` (which takes `scaler`'s output) into model tables. `calibration` holds
 /// scaled training rows (row-major) for activation ranges; `names` are the feature names.
 pub fn quantize(
@@ -132,7 +154,7 @@ pub fn quantize(
     scaler: &RobustScaler,
     calibration: &[f32],
     names: &[String],
-) -> Result<ModelTables, QuantizeError> {
+) -> Result<Quantized, QuantizeError> {
     let features = scaler.features();
     if mlp.inputs() != features || features == 0 || features > usize::from(u16::MAX) {
         return Err(QuantizeError::Shape(format!(
@@ -147,9 +169,15 @@ pub fn quantize(
             rarewatch::format::MAX_LAYERS
         )));
     }
-    let (affine, mut input_scales, mut input_offsets) = input_quantization(scaler)?;
+    let InputQuantization {
+        affine,
+        steps: mut input_scales,
+        offsets: mut input_offsets,
+    } = input_quantization(scaler)?;
+    let (input_steps, first_offsets) = (input_scales.clone(), input_offsets.clone());
     let ranges = activation_ranges(mlp, calibration);
     let mut layers = Vec::with_capacity(mlp.layers.len());
+    let mut scales = Vec::with_capacity(mlp.layers.len());
     let mut logit_scale = 1.0;
     for (index, layer) in mlp.layers.iter().enumerate() {
         let is_output = index + 1 == mlp.layers.len();
@@ -167,19 +195,32 @@ pub fn quantize(
             logit_scale = acc_scales[0] as f32;
         }
         layers.push(tables);
+        scales.push(LayerScales {
+            acc_scale: acc_scales,
+            output: out_quant,
+        });
         if let Some(q) = out_quant {
             input_scales = vec![q.scale; layer.outputs];
             input_offsets = vec![-q.scale * f64::from(q.zero_point); layer.outputs];
         }
     }
-    Ok(ModelTables::new(&affine, names, layers, logit_scale))
+    Ok(Quantized {
+        tables: ModelTables::new(&affine, names, layers, logit_scale),
+        input_steps,
+        input_offsets: first_offsets,
+        layers: scales,
+    })
 }
 
 /// Per feature: the device's `(mul, add)`, and the real value of one int8 step (`σ`) and of
 /// `q = 0` (`o`), so that `z ≈ σ·q + o`.
-fn input_quantization(
-    scaler: &RobustScaler,
-) -> Result<(Vec<(f32, f32)>, Vec<f64>, Vec<f64>), QuantizeError> {
+struct InputQuantization {
+    affine: Vec<(f32, f32)>,
+    steps: Vec<f64>,
+    offsets: Vec<f64>,
+}
+
+fn input_quantization(scaler: &RobustScaler) -> Result<InputQuantization, QuantizeError> {
     let n = scaler.features();
     let (mut affine, mut sigma, mut offset) = (
         Vec::with_capacity(n),
@@ -216,7 +257,11 @@ fn input_quantization(
             offset.push(lo);
         }
     }
-    Ok((affine, sigma, offset))
+    Ok(InputQuantization {
+        affine,
+        steps: sigma,
+        offsets: offset,
+    })
 }
 
 /// Quantizes one layer whose input `j` is `σ_j·q_j + o_j`. Returns the tables and each
@@ -330,7 +375,8 @@ mod tests {
         let q = ActivationQuant::from_range(0.0, 25.5);
         assert_eq!(q.zero_point, -128);
         assert!((q.scale - 0.1).abs() < 1e-12);
+        // [-1, 1]: real 0 is 127.5 steps above −1, so zp = round(−0.5) = −1 (ties away).
         let q = ActivationQuant::from_range(-1.0, 1.0);
-        assert_eq!(q.zero_point, 0);
+        assert_eq!(q.zero_point, -1);
     }
 }

@@ -63,8 +63,9 @@ pub fn build() -> (ModelTables, Vec<Vec<f32>>) {
         calibration.extend_from_slice(&z);
     }
     let names: Vec<String> = (0..FEATURES).map(|i| format!("f{i}")).collect();
-    let mut tables =
-        quantize(&mlp, &scaler, &calibration, &names).expect("reference model quantizes");
+    let mut tables = quantize(&mlp, &scaler, &calibration, &names)
+        .expect("reference model quantizes")
+        .tables;
     // Threshold at the 95th percentile of calibration scores; baseline counts from the same
     // rows with labels drawn from the float model's probability.
     let score_rows = |tables: &ModelTables| -> Vec<rarewatch::Prediction> {
