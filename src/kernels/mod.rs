@@ -1,8 +1,8 @@
 //! Dense int8 layers: the layer drivers and the dot-product kernels beneath them.
 //!
 //! A kernel accumulates the rows of one weight block (see the layout in [`crate::schema`])
-//! into accumulators pre-loaded with the biases. [`reference`] is the portable definition;
-//! on Cortex-M4/M7 (and ARMv8-M with the `armv8m-dsp` feature) [`dsp`] computes the same sums
+//! into accumulators pre-loaded with the biases. [`mod@reference`] is the portable definition;
+//! on Cortex-M4/M7 (and ARMv8-M with the `armv8m-dsp` feature) `dsp` computes the same sums
 //! with `SXTB16`/`SMLAD`, sharing each activation load across 4 rows. Integer addition is
 //! exact (validation rules out overflow), so every kernel gives identical bits: the host's
 //! golden vectors, checked on the device, prove it.

@@ -1,0 +1,12 @@
+//! The `rarewatch` command line: one module per subcommand.
+
+pub mod inspect;
+
+use std::path::Path;
+
+use anyhow::Context;
+
+/// Reads a whole file, naming it in the error.
+pub fn read_file(path: &Path) -> anyhow::Result<Vec<u8>> {
+    std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
+}
