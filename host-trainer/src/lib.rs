@@ -1,11 +1,13 @@
 //! `rarewatch-trainer`: trains rare-event classifiers on the host and exports them as
 //! `rarewatch` model files (see the `rarewatch` binary).
 
+pub mod calibrate;
 pub mod cli;
 pub mod golden;
 pub mod model_file;
 pub mod network;
 pub mod quantize;
 pub mod reference_model;
+pub mod report;
 pub mod rng;
 pub mod scale;

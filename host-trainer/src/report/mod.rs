@@ -1,0 +1,3 @@
+//! The training report: `metrics.json`, SVG plots and one self-contained `report.html`.
+
+pub mod svg;
