@@ -113,6 +113,23 @@ pub enum Error {
         /// 0-based feature index.
         index: usize,
     },
+    /// A label names a prediction that has not been made yet.
+    LabelUnknown {
+        /// The sequence number given.
+        seq: u32,
+    },
+    /// A label names a prediction older than the monitor's pending buffer holds.
+    LabelTooOld {
+        /// The sequence number given.
+        seq: u32,
+        /// The oldest sequence number still held.
+        oldest: u32,
+    },
+    /// A label names a prediction that was already labelled.
+    LabelDuplicate {
+        /// The sequence number given.
+        seq: u32,
+    },
     /// A caller-owned buffer is too small.
     CapacityExceeded {
         /// Bytes needed.
@@ -179,6 +196,12 @@ impl fmt::Display for Error {
             Error::NonFiniteFeature { index } => {
                 write!(f, "feature {index} is NaN or infinite")
             }
+            Error::LabelUnknown { seq } => write!(f, "label for prediction {seq}, which has not been made"),
+            Error::LabelTooOld { seq, oldest } => write!(
+                f,
+                "label for prediction {seq} is too old: the oldest held is {oldest}"
+            ),
+            Error::LabelDuplicate { seq } => write!(f, "prediction {seq} was already labelled"),
             Error::CapacityExceeded { needed, capacity } => {
                 write!(f, "buffer too small: needs {needed} bytes, has {capacity}")
             }

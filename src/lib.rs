@@ -50,7 +50,7 @@
 //!
 //! Rust 1.95 (the pinned toolchain).
 
-#![no_std]
+#![cfg_attr(not(test), no_std)]
 #![deny(missing_docs)]
 #![deny(unsafe_code)]
 #![cfg_attr(
@@ -64,6 +64,7 @@ pub mod golden;
 pub mod infer;
 pub mod kernels;
 pub mod model;
+pub mod monitor;
 pub mod quant;
 pub mod schema;
 pub mod tables;

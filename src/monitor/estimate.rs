@@ -1,0 +1,228 @@
+//! CBPE-style performance estimates without labels: if the calibrated probabilities are
+//! right, the expected number of true alerts is the sum of the alerts' probabilities, and the
+//! expected number of positives is the sum over all rows.
+//!
+//! Per row the probability comes from a 257-entry sigmoid table (linear interpolation,
+//! error below 10⁻⁴), not from `exp`, so an update costs a multiply-add, a table lookup and
+//! three adds. Sums are taken per chunk and faded across chunks (each chunk keeps 7/8 of the
+//! past), so the estimates follow the last ~8 chunks.
+
+use crate::monitor::health::{EstimatedHealth, SignalState};
+
+/// Steps per unit of logit in the sigmoid table.
+const STEPS_PER_UNIT: f32 = 16.0;
+/// The table covers logits `[-HALF_RANGE, HALF_RANGE]`; beyond, the end values.
+const HALF_RANGE: f32 = 8.0;
+const TABLE_LEN: usize = 257;
+
+/// `e^x` in const context: `(e^(x/256))^256`, with a 12-term series for the small argument.
+const fn const_exp(x: f64) -> f64 {
+    let y = x / 256.0;
+    let mut term = 1.0;
+    let mut sum = 1.0;
+    let mut k = 1;
+    while k < 12 {
+        term = term * y / k as f64;
+        sum += term;
+        k += 1;
+    }
+    let mut i = 0;
+    while i < 8 {
+        sum *= sum;
+        i += 1;
+    }
+    sum
+}
+
+/// `sigmoid(z)` in Q16 (65,535 = 1) at `z = −8 + k/16`.
+const SIGMOID_Q16: [u16; TABLE_LEN] = {
+    let mut table = [0u16; TABLE_LEN];
+    let mut k = 0;
+    while k < TABLE_LEN {
+        let z = -(HALF_RANGE as f64) + k as f64 / STEPS_PER_UNIT as f64;
+        let p = 1.0 / (1.0 + const_exp(-z));
+        table[k] = (p * 65_535.0 + 0.5) as u16;
+        k += 1;
+    }
+    table
+};
+
+/// Calibrated probability in Q16 of a logit `z`, from the table.
+#[inline]
+pub fn sigmoid_q16(z: f32) -> u32 {
+    let t = ((z + HALF_RANGE) * STEPS_PER_UNIT).clamp(0.0, (TABLE_LEN - 1) as f32);
+    let index = t as usize;
+    let frac = t - index as f32;
+    let lo = SIGMOID_Q16.get(index).copied().unwrap_or(u16::MAX);
+    let hi = SIGMOID_Q16.get(index + 1).copied().unwrap_or(lo);
+    (f32::from(lo) + (f32::from(hi) - f32::from(lo)) * frac) as u32
+}
+
+/// Chunked, faded sums of calibrated probabilities.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PerformanceEstimate {
+    /// `z = slope · score + intercept` (Platt folded with the logit scale).
+    slope: f32,
+    intercept: f32,
+    /// This chunk's Q16 sums: all rows, alerted rows; and its alerts.
+    chunk_p: u32,
+    chunk_p_alerts: u32,
+    chunk_alerts: u32,
+    /// Faded sums over past chunks, in probability units and rows.
+    faded_p: f32,
+    faded_p_alerts: f32,
+    faded_alerts: f32,
+    faded_rows: f32,
+    baseline_precision: f32,
+    baseline_recall: f32,
+    levels: (f32, f32),
+    state: SignalState,
+}
+
+/// Fraction of the past kept at each chunk boundary.
+const FADE: f32 = 7.0 / 8.0;
+/// Faded alerts needed before the estimates get a state.
+const MIN_ALERTS: f32 = 10.0;
+
+impl PerformanceEstimate {
+    /// Estimates against a baseline precision and recall; `levels` are relative deviations
+    /// (e.g. 0.25 and 0.5). `Unknown` state when the baseline has no alerts or positives.
+    pub fn new(
+        slope: f32,
+        intercept: f32,
+        baseline: Option<(f32, f32)>,
+        levels: (f32, f32),
+    ) -> Self {
+        let (baseline_precision, baseline_recall) = baseline.unwrap_or((0.0, 0.0));
+        PerformanceEstimate {
+            slope,
+            intercept,
+            chunk_p: 0,
+            chunk_p_alerts: 0,
+            chunk_alerts: 0,
+            faded_p: 0.0,
+            faded_p_alerts: 0.0,
+            faded_alerts: 0.0,
+            faded_rows: 0.0,
+            baseline_precision,
+            baseline_recall,
+            levels,
+            state: if baseline_precision > 0.0 && baseline_recall > 0.0 {
+                SignalState::Ok
+            } else {
+                SignalState::Unknown
+            },
+        }
+    }
+
+    /// Adds one prediction.
+    #[inline]
+    pub fn observe(&mut self, score: i32, alert: bool) {
+        let p = sigmoid_q16(self.slope * score as f32 + self.intercept);
+        self.chunk_p = self.chunk_p.saturating_add(p);
+        if alert {
+            self.chunk_p_alerts = self.chunk_p_alerts.saturating_add(p);
+            self.chunk_alerts += 1;
+        }
+    }
+
+    /// Folds the chunk of `rows` rows into the faded sums and updates the state.
+    pub fn close_chunk(&mut self, rows: u16) {
+        const ONE: f32 = 65_535.0;
+        self.faded_p = self.faded_p * FADE + self.chunk_p as f32 / ONE;
+        self.faded_p_alerts = self.faded_p_alerts * FADE + self.chunk_p_alerts as f32 / ONE;
+        self.faded_alerts = self.faded_alerts * FADE + self.chunk_alerts as f32;
+        self.faded_rows = self.faded_rows * FADE + f32::from(rows);
+        self.chunk_p = 0;
+        self.chunk_p_alerts = 0;
+        self.chunk_alerts = 0;
+        if self.state == SignalState::Unknown || self.faded_alerts < MIN_ALERTS {
+            return;
+        }
+        let (precision, recall) = (self.precision(), self.recall());
+        let deviation = ((precision - self.baseline_precision) / self.baseline_precision)
+            .abs()
+            .max(((recall - self.baseline_recall) / self.baseline_recall).abs());
+        let (warning, drift) = self.levels;
+        self.state = self.state.step(deviation, warning / 2.0, warning, drift);
+    }
+
+    fn precision(&self) -> f32 {
+        if self.faded_alerts > 0.0 {
+            self.faded_p_alerts / self.faded_alerts
+        } else {
+            0.0
+        }
+    }
+
+    fn recall(&self) -> f32 {
+        if self.faded_p > 0.0 {
+            self.faded_p_alerts / self.faded_p
+        } else {
+            0.0
+        }
+    }
+
+    /// The current state.
+    pub fn state(&self) -> SignalState {
+        self.state
+    }
+
+    /// The snapshot (as of the last closed chunk).
+    pub fn health(&self) -> EstimatedHealth {
+        EstimatedHealth {
+            state: self.state,
+            precision: self.precision(),
+            recall: self.recall(),
+            prevalence: if self.faded_rows > 0.0 {
+                self.faded_p / self.faded_rows
+            } else {
+                0.0
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_matches_the_sigmoid() {
+        for k in -1000..=1000 {
+            let z = k as f32 / 100.0;
+            let exact = 1.0 / (1.0 + (-(z as f64)).exp());
+            let got = f64::from(sigmoid_q16(z)) / 65_535.0;
+            let tolerance = if z.abs() <= 8.0 { 1e-4 } else { 4e-4 };
+            assert!((got - exact).abs() < tolerance, "z {z}: {got} vs {exact}");
+        }
+        assert_eq!(sigmoid_q16(-100.0), u32::from(SIGMOID_Q16[0]));
+        assert_eq!(sigmoid_q16(100.0), u32::from(SIGMOID_Q16[TABLE_LEN - 1]));
+    }
+
+    #[test]
+    fn estimates_are_probability_sums() {
+        // slope 1, intercept 0: score is the logit. Two alerts at z = 2 (p 0.881), eight
+        // quiet rows at z = −4 (p 0.018).
+        let mut e = PerformanceEstimate::new(1.0, 0.0, Some((0.8, 0.9)), (0.25, 0.5));
+        for _ in 0..2 {
+            e.observe(2, true);
+        }
+        for _ in 0..8 {
+            e.observe(-4, false);
+        }
+        e.close_chunk(10);
+        let h = e.health();
+        let (p2, p4) = (0.880_797, 0.017_986);
+        assert!((h.precision - p2).abs() < 1e-3, "{h:?}");
+        assert!(
+            (h.recall - 2.0 * p2 / (2.0 * p2 + 8.0 * p4)).abs() < 1e-3,
+            "{h:?}"
+        );
+        assert!(
+            (h.prevalence - (2.0 * p2 + 8.0 * p4) / 10.0).abs() < 1e-3,
+            "{h:?}"
+        );
+        assert_eq!(h.state, SignalState::Ok, "too few alerts for a verdict");
+    }
+}

@@ -1,0 +1,72 @@
+//! Features outside their training ranges.
+
+use crate::monitor::cusum::BernoulliCusum;
+use crate::monitor::health::{FeatureHealth, SignalState};
+use crate::tables::f32_pairs;
+
+/// Checks rows against the per-feature training ranges the model carries; a CUSUM watches the
+/// share of rows with any feature out of range.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeatureRanges<'a> {
+    ranges: &'a [u8],
+    cusum: Option<BernoulliCusum>,
+    rows: u32,
+    rows_out: u32,
+    seen: u64,
+}
+
+impl<'a> FeatureRanges<'a> {
+    /// Ranges from the model (8 bytes per feature); the CUSUM tests the out-of-range share
+    /// moving from `expected` to `expected · factor`. `Unknown` without ranges.
+    pub fn new(ranges: &'a [u8], expected: f32, factor: f32, levels: (f32, f32)) -> Self {
+        let cusum = if ranges.is_empty() {
+            None
+        } else {
+            BernoulliCusum::new(expected, (expected * factor).min(0.5), levels.0, levels.1)
+        };
+        FeatureRanges {
+            ranges,
+            cusum,
+            rows: 0,
+            rows_out: 0,
+            seen: 0,
+        }
+    }
+
+    /// Checks one row of raw features; returns how many are outside their range. NaN counts
+    /// as outside.
+    pub fn observe(&mut self, features: &[f32]) -> u32 {
+        let mut out = 0;
+        for (i, (&x, (lo, hi))) in features.iter().zip(f32_pairs(self.ranges)).enumerate() {
+            if !(x >= lo && x <= hi) {
+                out += 1;
+                if i < 64 {
+                    self.seen |= 1 << i;
+                }
+            }
+        }
+        self.rows = self.rows.saturating_add(1);
+        self.rows_out = self.rows_out.saturating_add(u32::from(out > 0));
+        if let Some(cusum) = &mut self.cusum {
+            cusum.update(out > 0);
+        }
+        out
+    }
+
+    /// The current state.
+    pub fn state(&self) -> SignalState {
+        self.cusum
+            .as_ref()
+            .map_or(SignalState::Unknown, BernoulliCusum::state)
+    }
+
+    /// The snapshot.
+    pub fn health(&self) -> FeatureHealth {
+        FeatureHealth {
+            state: self.state(),
+            rows: self.rows,
+            rows_out_of_range: self.rows_out,
+            features_seen: self.seen,
+        }
+    }
+}

@@ -1,0 +1,309 @@
+//! The on-device monitor: class-conditional precision and recall from the labels that arrive,
+//! and label-free health signals from every prediction, in fixed memory.
+//!
+//! Rare positives make the overall error rate useless — a model can miss every fraud and stay
+//! 99.8 % accurate — so the labelled signals are class-conditional:
+//!
+//! * **recall stream**: one bit per labelled positive (caught or missed);
+//! * **precision stream**: one bit per labelled alert (true or false);
+//!
+//! each with a window, cumulative and faded counts, Wilson intervals, and a Bernoulli CUSUM
+//! against the validation value the model carries. Without labels:
+//!
+//! * **alert rate**: two-sided Bernoulli CUSUM against the validation alert rate;
+//! * **score distribution**: PSI of each chunk's score histogram against validation's;
+//! * **estimated performance**: precision and recall from calibrated probabilities (CBPE);
+//! * **feature ranges**: share of rows with a feature outside its training range.
+//!
+//! ```
+//! use rarewatch::monitor::{Monitor, MonitorConfig, SignalState};
+//! use rarewatch::{Model, Scratch};
+//!
+//! let bytes = include_bytes!("../../examples/firmware/models/model.rwm");
+//! let model = Model::from_bytes(bytes)?;
+//! let mut monitor: Monitor = Monitor::new(&model, &MonitorConfig::default());
+//! let mut scratch = Scratch::<64>::new();
+//!
+//! let features = [0.5f32; 30];
+//! let prediction = model.predict(&features, &mut scratch)?;
+//! let seq = monitor.observe(&prediction);        // every prediction
+//! monitor.observe_features(&features);           // optional: training-range check
+//! // … later, when the truth is known (a chargeback, a technician's verdict):
+//! monitor.label(seq, true)?;
+//! let health = monitor.health();
+//! assert_eq!(health.rows, 1);
+//! assert!(health.overall() <= SignalState::Drift);
+//! # Ok::<(), rarewatch::Error>(())
+//! ```
+//!
+//! # Memory
+//!
+//! Everything is inline: `size_of::<Monitor<P, W>>()` is the whole cost. `P` words hold 16
+//! pending predictions each (2 bits: alert, labelled); `W` words hold 32 outcomes of each
+//! labelled window. The default `Monitor` (`P = 32`: 512 pending predictions; `W = 2`: the
+//! last 64 positives and 64 alerts) is 504 bytes on 32-bit targets (checked at compile time).
+//! Counters saturate; nothing allocates.
+//!
+//! # Cost
+//!
+//! [`Monitor::observe`] is integer work plus one f32 multiply-add and a table lookup for the
+//! probability; once per chunk (2,048 rows by default) it computes the PSI and the estimates
+//! (a few float logs). [`Monitor::observe_features`] is two compares per feature.
+
+pub mod bits;
+pub mod cusum;
+pub mod estimate;
+pub mod features;
+pub mod health;
+pub mod histogram;
+pub mod pending;
+pub mod stats;
+pub mod stream;
+
+pub use health::{Health, Signal, SignalState, HEALTH_MAX_BYTES};
+
+use crate::error::Result;
+use crate::infer::Prediction;
+use crate::model::Model;
+use cusum::BernoulliCusum;
+use estimate::PerformanceEstimate;
+use features::FeatureRanges;
+use health::AlertRateHealth;
+use histogram::ScoreHistogram;
+use pending::PendingLabels;
+use stats::Proportion;
+use stream::LabelledStream;
+
+/// Sensitivities and levels. The defaults are tuned by `bench/drift` for at most one false
+/// drift per 10 million stable rows at 0.2 % prevalence (see BENCHMARKS.md).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MonitorConfig {
+    /// Relative recall drop the recall CUSUM is tuned for (0.375: 0.8 → 0.5).
+    pub recall_drop: f32,
+    /// Relative precision drop the precision CUSUM is tuned for.
+    pub precision_drop: f32,
+    /// Warning and drift levels of the labelled CUSUMs, nats.
+    pub labelled_levels: (f32, f32),
+    /// Alert-rate change the alert-rate CUSUMs are tuned for (3: ×3 or ÷3).
+    pub alert_rate_factor: f32,
+    /// Warning and drift levels of the alert-rate CUSUMs, nats.
+    pub alert_rate_levels: (f32, f32),
+    /// Rows per chunk for the score PSI and the estimates.
+    pub chunk_rows: u16,
+    /// Warning and drift levels of the score PSI.
+    pub psi_levels: (f32, f32),
+    /// Warning and drift levels of the estimates' relative deviation from the baseline.
+    pub estimate_levels: (f32, f32),
+    /// Expected share of rows with a feature out of its training range.
+    pub out_of_range_rate: f32,
+    /// Change of that share the feature CUSUM is tuned for.
+    pub out_of_range_factor: f32,
+    /// Warning and drift levels of the feature CUSUM, nats.
+    pub out_of_range_levels: (f32, f32),
+}
+
+impl Default for MonitorConfig {
+    fn default() -> Self {
+        MonitorConfig {
+            recall_drop: 0.375,
+            precision_drop: 0.375,
+            labelled_levels: (4.0, 8.5),
+            alert_rate_factor: 3.0,
+            alert_rate_levels: (5.0, 12.0),
+            chunk_rows: 2048,
+            psi_levels: (0.1, 0.25),
+            estimate_levels: (0.25, 0.5),
+            out_of_range_rate: 0.002,
+            out_of_range_factor: 10.0,
+            out_of_range_levels: (5.0, 12.0),
+        }
+    }
+}
+
+/// The monitor. `PENDING_WORDS` and `WINDOW_WORDS` size its buffers (see the module docs);
+/// it borrows the model file's baseline tables.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Monitor<'a, const PENDING_WORDS: usize = 32, const WINDOW_WORDS: usize = 2> {
+    pending: PendingLabels<PENDING_WORDS>,
+    recall: LabelledStream<WINDOW_WORDS>,
+    precision: LabelledStream<WINDOW_WORDS>,
+    alerts_up: Option<BernoulliCusum>,
+    alerts_down: Option<BernoulliCusum>,
+    expected_alert_rate: f32,
+    histogram: ScoreHistogram<'a>,
+    estimate: PerformanceEstimate,
+    features: FeatureRanges<'a>,
+    rows: u32,
+    alerts: u32,
+    labels: u32,
+}
+
+fn ratio(num: u32, den: u32) -> Option<f32> {
+    (den > 0).then(|| num as f32 / den as f32)
+}
+
+impl<'a, const PENDING_WORDS: usize, const WINDOW_WORDS: usize>
+    Monitor<'a, PENDING_WORDS, WINDOW_WORDS>
+{
+    /// A monitor for `model`, against the baseline it carries.
+    pub fn new(model: &Model<'a>, config: &MonitorConfig) -> Self {
+        let baseline = model.baseline();
+        let recall = ratio(baseline.true_alerts, baseline.positives);
+        let precision = ratio(baseline.true_alerts, baseline.alerts);
+        let alert_rate = ratio(baseline.alerts, baseline.rows).unwrap_or(0.0);
+        let (warning, drift) = config.alert_rate_levels;
+        let decision = model.decision();
+        Monitor {
+            pending: PendingLabels::new(),
+            recall: LabelledStream::new(recall, config.recall_drop, config.labelled_levels),
+            precision: LabelledStream::new(
+                precision,
+                config.precision_drop,
+                config.labelled_levels,
+            ),
+            alerts_up: BernoulliCusum::new(
+                alert_rate,
+                (alert_rate * config.alert_rate_factor).min(0.5),
+                warning,
+                drift,
+            ),
+            alerts_down: BernoulliCusum::new(
+                alert_rate,
+                alert_rate / config.alert_rate_factor,
+                warning,
+                drift,
+            ),
+            expected_alert_rate: alert_rate,
+            histogram: ScoreHistogram::new(
+                baseline.score_edges,
+                baseline.score_counts,
+                config.chunk_rows,
+                config.psi_levels,
+            ),
+            estimate: PerformanceEstimate::new(
+                decision.platt_a * decision.logit_scale,
+                decision.platt_b,
+                precision.zip(recall),
+                config.estimate_levels,
+            ),
+            features: FeatureRanges::new(
+                baseline.feature_ranges,
+                config.out_of_range_rate,
+                config.out_of_range_factor,
+                config.out_of_range_levels,
+            ),
+            rows: 0,
+            alerts: 0,
+            labels: 0,
+        }
+    }
+
+    /// Observes one prediction (label-free signals) and returns its sequence number, by which
+    /// a label can be given later.
+    #[inline]
+    pub fn observe(&mut self, prediction: &Prediction) -> u32 {
+        let alert = prediction.alert;
+        self.rows = self.rows.saturating_add(1);
+        self.alerts = self.alerts.saturating_add(u32::from(alert));
+        if let Some(c) = &mut self.alerts_up {
+            c.update(alert);
+        }
+        if let Some(c) = &mut self.alerts_down {
+            c.update(alert);
+        }
+        self.estimate.observe(prediction.score, alert);
+        self.histogram.observe(prediction.score);
+        if self.histogram.chunk_closed() {
+            self.estimate.close_chunk(self.histogram.chunk_rows());
+        }
+        self.pending.record(alert)
+    }
+
+    /// Checks one row's raw features against the training ranges; returns how many are out.
+    pub fn observe_features(&mut self, features: &[f32]) -> u32 {
+        self.features.observe(features)
+    }
+
+    /// The true class of prediction `seq`. A positive feeds the recall stream (caught if it
+    /// alerted); a label on an alert feeds the precision stream. Errors if `seq` is unknown,
+    /// older than the pending buffer, or already labelled; nothing changes then.
+    pub fn label(&mut self, seq: u32, positive: bool) -> Result<()> {
+        let alert = self.pending.take(seq)?;
+        self.record_outcome(alert, positive);
+        Ok(())
+    }
+
+    /// A labelled outcome known directly (the caller kept the decision), bypassing the
+    /// pending buffer.
+    pub fn record_outcome(&mut self, alert: bool, positive: bool) {
+        self.labels = self.labels.saturating_add(1);
+        if positive {
+            self.recall.push(alert);
+        }
+        if alert {
+            self.precision.push(positive);
+        }
+    }
+
+    /// Sequence number the next prediction will get.
+    pub fn next_seq(&self) -> u32 {
+        self.pending.next_seq()
+    }
+
+    /// The state of one signal (cheaper than a whole [`health`](Self::health) snapshot).
+    pub fn state(&self, signal: Signal) -> SignalState {
+        match signal {
+            Signal::Recall => self.recall.state(),
+            Signal::Precision => self.precision.state(),
+            Signal::AlertRate => self.alert_rate_state(),
+            Signal::ScoreDistribution => self.histogram.state(),
+            Signal::Estimated => self.estimate.state(),
+            Signal::FeatureRange => self.features.state(),
+        }
+    }
+
+    fn alert_rate_state(&self) -> SignalState {
+        let up = self
+            .alerts_up
+            .as_ref()
+            .map_or(SignalState::Unknown, BernoulliCusum::state);
+        let down = self
+            .alerts_down
+            .as_ref()
+            .map_or(SignalState::Unknown, BernoulliCusum::state);
+        up.max(down)
+    }
+
+    /// A snapshot of every signal.
+    pub fn health(&self) -> Health {
+        let recall = self.recall.health();
+        let precision = self.precision.health();
+        Health {
+            rows: self.rows,
+            labels: self.labels,
+            recall,
+            precision,
+            f1: stats::f1(precision.window.value, recall.window.value),
+            alert_rate: AlertRateHealth {
+                state: self.alert_rate_state(),
+                observed: Proportion::wilson(self.alerts, self.rows),
+                expected: self.expected_alert_rate,
+                cusum_up: self
+                    .alerts_up
+                    .as_ref()
+                    .map_or(0.0, BernoulliCusum::statistic),
+                cusum_down: self
+                    .alerts_down
+                    .as_ref()
+                    .map_or(0.0, BernoulliCusum::statistic),
+            },
+            score: self.histogram.health(),
+            estimated: self.estimate.health(),
+            features: self.features.health(),
+        }
+    }
+}
+
+/// The documented size of the default monitor on 32-bit targets, checked at compile time.
+#[cfg(target_pointer_width = "32")]
+const _: [(); 504] = [(); core::mem::size_of::<Monitor<'static>>()];

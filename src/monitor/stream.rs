@@ -1,0 +1,116 @@
+//! A labelled Bernoulli stream (recall or precision): window, cumulative and faded counts,
+//! and a CUSUM against the baseline.
+
+use crate::monitor::bits::BitWindow;
+use crate::monitor::cusum::BernoulliCusum;
+use crate::monitor::health::{SignalState, StreamHealth};
+use crate::monitor::stats::Proportion;
+
+/// Fade shift for the faded counts: each event keeps `1 − 2⁻⁶` of the past (half-life ≈ 44
+/// events).
+const FADE_SHIFT: u32 = 6;
+/// One event in the faded counts' Q16 fixed point.
+const ONE: u32 = 1 << 16;
+
+/// Successes and trials of one labelled stream.
+///
+/// For recall a success is a caught positive; for precision, a true alert. The CUSUM watches
+/// failures (misses, false alerts) rising from the baseline failure rate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LabelledStream<const WORDS: usize> {
+    window: BitWindow<WORDS>,
+    successes: u32,
+    trials: u32,
+    /// Q16 faded successes and trials.
+    faded_successes: u32,
+    faded_trials: u32,
+    cusum: Option<BernoulliCusum>,
+    baseline: f32,
+}
+
+impl<const WORDS: usize> LabelledStream<WORDS> {
+    /// A stream whose baseline success rate is `baseline` (e.g. validation recall); its CUSUM
+    /// tests for the rate dropping to `baseline · (1 − drop)` with `levels` (nats). No
+    /// baseline (`None`): counts only, state `Unknown`.
+    pub fn new(baseline: Option<f32>, drop: f32, levels: (f32, f32)) -> Self {
+        let cusum = baseline.and_then(|b| {
+            let (p0, p1) = (1.0 - b, 1.0 - b * (1.0 - drop));
+            BernoulliCusum::new(p0, p1, levels.0, levels.1)
+        });
+        LabelledStream {
+            window: BitWindow::new(),
+            successes: 0,
+            trials: 0,
+            faded_successes: 0,
+            faded_trials: 0,
+            cusum,
+            baseline: baseline.unwrap_or(0.0),
+        }
+    }
+
+    /// Adds one labelled outcome.
+    pub fn push(&mut self, success: bool) {
+        self.window.push(success);
+        self.trials = self.trials.saturating_add(1);
+        self.successes = self.successes.saturating_add(u32::from(success));
+        self.faded_trials = self.faded_trials - (self.faded_trials >> FADE_SHIFT) + ONE;
+        self.faded_successes = self.faded_successes - (self.faded_successes >> FADE_SHIFT)
+            + if success { ONE } else { 0 };
+        if let Some(cusum) = &mut self.cusum {
+            cusum.update(!success);
+        }
+    }
+
+    /// The CUSUM state (`Unknown` without a baseline).
+    pub fn state(&self) -> SignalState {
+        self.cusum
+            .as_ref()
+            .map_or(SignalState::Unknown, BernoulliCusum::state)
+    }
+
+    /// The snapshot.
+    pub fn health(&self) -> StreamHealth {
+        let window = Proportion::wilson(self.window.ones() as u32, self.window.len() as u32);
+        StreamHealth {
+            state: self.state(),
+            window,
+            cumulative: Proportion::wilson(self.successes, self.trials),
+            faded: if self.faded_trials > 0 {
+                self.faded_successes as f32 / self.faded_trials as f32
+            } else {
+                0.0
+            },
+            baseline: self.baseline,
+            cusum: self.cusum.as_ref().map_or(0.0, BernoulliCusum::statistic),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_and_detects_a_recall_drop() {
+        let mut s = LabelledStream::<2>::new(Some(0.8), 0.375, (3.0, 6.0));
+        for i in 0..100 {
+            s.push(i % 5 != 0); // recall 0.8
+        }
+        let h = s.health();
+        assert_eq!((h.cumulative.trials, h.window.trials), (100, 64));
+        assert!((h.cumulative.value - 0.8).abs() < 1e-6);
+        assert!((h.faded - 0.8).abs() < 0.05, "{}", h.faded);
+        assert_eq!(h.state, SignalState::Ok);
+        let mut delay = 0;
+        while s.state() != SignalState::Drift {
+            s.push(delay % 2 == 0); // recall 0.5
+            delay += 1;
+            assert!(delay < 200);
+        }
+        assert!(delay < 60, "{delay} positives to detect 0.8 → 0.5");
+        assert_eq!(
+            LabelledStream::<1>::new(None, 0.3, (3.0, 6.0)).state(),
+            SignalState::Unknown
+        );
+    }
+}
