@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{random_model, OwnedTables, PlainLayer, PlainModel, XorShift};
+use common::{random_model, OwnedTables, PlainLayer, PlainModel, TestRng};
 use proptest::prelude::*;
 use rarewatch::format::{Header, HEADER_LEN, MAGIC, VERSION};
 use rarewatch::{crc32, Error, Model};
@@ -97,7 +97,7 @@ fn tiny_model_file_is_pinned() {
 
 #[test]
 fn round_trip_keeps_every_field() {
-    let mut rng = XorShift(42);
+    let mut rng = TestRng(42);
     for hidden in [&[][..], &[3], &[32, 16], &[5, 7, 9]] {
         let plain = random_model(&mut rng, 30, hidden);
         let tables = plain.tables();
@@ -183,7 +183,7 @@ macro_rules! check {
 
 #[test]
 fn validation_errors() {
-    let mut rng = XorShift(5);
+    let mut rng = TestRng(5);
     let tables = random_model(&mut rng, 3, &[2]).tables();
     let nan = f32::NAN.to_le_bytes();
     let nan_affine: Vec<u8> = nan
@@ -343,7 +343,7 @@ fn validation_errors() {
 
 #[test]
 fn every_truncation_is_an_error() {
-    let bytes = random_model(&mut XorShift(11), 30, &[32, 16])
+    let bytes = random_model(&mut TestRng(11), 30, &[32, 16])
         .tables()
         .encode();
     for len in 0..bytes.len() {
@@ -361,7 +361,7 @@ proptest! {
     /// safe to run. Nothing panics.
     #[test]
     fn edited_payloads_never_panic(seed in any::<u64>(), edits in proptest::collection::vec((any::<usize>(), any::<u8>()), 1..8)) {
-        let bytes = random_model(&mut XorShift(seed | 1), 7, &[5]).tables().encode();
+        let bytes = random_model(&mut TestRng(seed | 1), 7, &[5]).tables().encode();
         let mut payload = bytes[HEADER_LEN..].to_vec();
         for (at, value) in edits {
             let i = at % payload.len();

@@ -2,11 +2,11 @@
 
 mod common;
 
-use common::{random_model, XorShift};
+use common::{random_model, TestRng};
 use proptest::prelude::*;
 use rarewatch::{Error, Model, Scratch};
 
-fn features(rng: &mut XorShift, n: usize) -> Vec<f32> {
+fn features(rng: &mut TestRng, n: usize) -> Vec<f32> {
     (0..n)
         .map(|_| match rng.next() % 10 {
             0 => 1e9,
@@ -92,7 +92,7 @@ fn hidden_layer_requantizes_with_one_rounding() {
 
 #[test]
 fn argument_errors_are_precise() {
-    let mut rng = XorShift(7);
+    let mut rng = TestRng(7);
     let plain = random_model(&mut rng, 5, &[6]);
     let tables = plain.tables();
     let bytes = tables.encode();
@@ -132,7 +132,7 @@ fn argument_errors_are_precise() {
 
 #[test]
 fn probability_is_calibrated_sigmoid() {
-    let mut rng = XorShift(9);
+    let mut rng = TestRng(9);
     let tables = random_model(&mut rng, 3, &[]).tables();
     let bytes = tables.encode();
     let model = Model::from_bytes(&bytes).unwrap();
@@ -153,7 +153,7 @@ proptest! {
         n_features in 1usize..40,
         hidden in proptest::collection::vec(1usize..40, 0..4),
     ) {
-        let mut rng = XorShift(seed | 1);
+        let mut rng = TestRng(seed | 1);
         let plain = random_model(&mut rng, n_features, &hidden);
         let tables = plain.tables();
         let bytes = tables.encode();

@@ -5,15 +5,17 @@
 use rarewatch::format::CHANNEL_RECORD_LEN;
 use rarewatch::schema::{BaselineRepr, DecisionRepr, InputRepr, LayerRepr, ModelRepr};
 
-/// xorshift64*: deterministic test data without dependencies.
-pub struct XorShift(pub u64);
+/// SplitMix64: deterministic test data without dependencies (xorshift64* showed correlated
+/// consecutive draws in the monitor tests).
+pub struct TestRng(pub u64);
 
-impl XorShift {
+impl TestRng {
     pub fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
     }
     pub fn range(&mut self, lo: i64, hi: i64) -> i64 {
         lo + (self.next() % (hi - lo + 1) as u64) as i64
@@ -211,7 +213,13 @@ impl OwnedTables {
     }
 
     pub fn encode(&self) -> Vec<u8> {
-        let repr = self.repr();
+        self.encode_with(|_| {})
+    }
+
+    /// Encodes after editing the description (e.g. the baseline counts).
+    pub fn encode_with(&self, edit: impl FnOnce(&mut ModelRepr<'_>)) -> Vec<u8> {
+        let mut repr = self.repr();
+        edit(&mut repr);
         let mut out = vec![0u8; repr.encoded_len().unwrap()];
         let n = repr.encode(&mut out).unwrap();
         assert_eq!(n, out.len());
@@ -220,7 +228,7 @@ impl OwnedTables {
 }
 
 /// A random model `features → hidden… → 1` with parameters inside the validated ranges.
-pub fn random_model(rng: &mut XorShift, features: usize, hidden: &[usize]) -> PlainModel {
+pub fn random_model(rng: &mut TestRng, features: usize, hidden: &[usize]) -> PlainModel {
     let mut widths = vec![features];
     widths.extend_from_slice(hidden);
     widths.push(1);
