@@ -142,7 +142,9 @@ fn check_baseline(features: usize, baseline: &BaselineRepr<'_>) -> Result<()> {
     if baseline.true_alerts > baseline.alerts || baseline.true_alerts > baseline.positives {
         return bad("more true alerts than alerts or positives");
     }
-    if baseline.score_edges.len() % 4 != 0 || baseline.score_counts.len() % 4 != 0 {
+    if !baseline.score_edges.len().is_multiple_of(4)
+        || !baseline.score_counts.len().is_multiple_of(4)
+    {
         return bad("score histogram tables are not whole 4-byte values");
     }
     let bins = baseline.score_counts.len() / 4;
