@@ -33,17 +33,30 @@ pub fn quantize_feature(x: f32, mul: f32, add: f32) -> i8 {
 #[inline(always)]
 pub fn requantize(acc: i32, multiplier: i32, shift: i8, zero_point: i8, min: i8) -> i8 {
     let product = i64::from(acc) * i64::from(multiplier);
-    let s = (30 - i32::from(shift)) as u32;
-    let scaled = if s >= 32 {
+    // `s − 32 = −2 − shift`, in 0..32 exactly when s is in 32..64.
+    let high_shift = (-2 - i32::from(shift)) as u32;
+    let scaled = if high_shift < 32 {
         // |product >> 32| < 2³⁰: the add cannot overflow.
         let high = (product >> 32) as i32;
-        (high.wrapping_shr(s - 32) + 1) >> 1
+        ((high >> high_shift) + 1) >> 1
     } else {
-        (((product >> s) + 1) >> 1).clamp(-256, 255) as i32
+        requantize_scaled_wide(product, shift)
     };
     // Saturate to int8 (one `SSAT` on ARMv7E-M), then the ReLU floor: the same as clamping to
     // `[min, 127]` because `min ≥ −128`.
-    ((scaled + i32::from(zero_point)).clamp(-128, 127) as i8).max(min)
+    (scaled + i32::from(zero_point))
+        .clamp(-128, 127)
+        .max(i32::from(min)) as i8
+}
+
+/// `((product >> s) + 1) >> 1` clamped to `[−256, 255]`, `s = 30 − shift`, for `s < 32`
+/// (`shift ≥ −1`); out of line so the common case falls through. Out-of-range shifts (which
+/// validation rejects) give an unspecified value, not a panic.
+#[cold]
+#[inline(never)]
+fn requantize_scaled_wide(product: i64, shift: i8) -> i32 {
+    let s = (30 - i32::from(shift)) as u32;
+    ((product.wrapping_shr(s) + 1) >> 1).clamp(-256, 255) as i32
 }
 
 /// The requantization rule exactly as the contract states it, in i64:
