@@ -149,8 +149,8 @@ for spec_file in sorted(work.glob("*.spec"), reverse=True):  # thumbv7em first
 print(f"{'target':34} {'predict':>8} {'/MAC':>6} {'quant.':>8} {'/MAC':>6} {'load':>7} "
       f"{'flash B':>8} {'RAM B':>6} {'stack B':>7}")
 for t in targets:
-    print(f"{t['target'] + ' (' + t['cpu'] + ')':34} {t['instructions']:8} {t['instructions_per_mac']:6.2f} "
-          f"{t['instructions_quantized']:8} {t['instructions_per_mac_quantized']:6.2f} "
+    print(f"{t['target'] + ' (' + t['cpu'] + ')':34} {t['instructions']:8} {t['instructions'] / t['macs']:6.2f} "
+          f"{t['instructions_quantized']:8} {t['instructions_quantized'] / t['macs']:6.2f} "
           f"{t['load_instructions']:7} {t['flash_runtime_bytes']:8} {t['ram_bytes']:6} "
           f"{t['stack_predict_bytes']:7}")
 for p in peers:

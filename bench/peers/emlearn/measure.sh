@@ -6,13 +6,13 @@
 # usage: measure.sh OUT_DIR   -> OUT_DIR/peer.json (a JSON list with one object)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-out="$1"
-mkdir -p "$out"
+out="$(mkdir -p "$1" && cd "$1" && pwd)"
 plugin="$here/../../qemu-plugin/libinsn_count.so"
 [[ -f "$plugin" ]] || "$here/../../qemu-plugin/build.sh"
 : "${LLVM_BIN:?set LLVM_BIN to the rustup llvm-tools bin directory}"
 
-python3 "$here/gen_model.py" "$out" >&2
+# emlearn compiles a check program under ./tmp: run it inside the output directory.
+(cd "$out" && python3 "$here/gen_model.py" "$out") >&2
 include="$(python3 -c 'import emlearn; print(emlearn.includedir)')"
 version="$(python3 -c 'import emlearn; print(emlearn.__version__)')"
 cflags=(-mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16 -O3 -g

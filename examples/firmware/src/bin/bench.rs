@@ -72,7 +72,11 @@ fn run_predict(model: &Model<'_>, features: &[f32], scratch: &mut [i8]) -> Optio
 }
 
 #[inline(never)]
-fn run_predict_quantized(model: &Model<'_>, features: &[i8], scratch: &mut [i8]) -> Option<Prediction> {
+fn run_predict_quantized(
+    model: &Model<'_>,
+    features: &[i8],
+    scratch: &mut [i8],
+) -> Option<Prediction> {
     model.predict_quantized(features, scratch).ok()
 }
 
@@ -102,7 +106,9 @@ fn peak_stack(f: &mut dyn FnMut()) -> u32 {
     f();
     let mut lowest = (low + 3) & !3;
     // SAFETY: the same painted range, read back.
-    while lowest + 4 <= sp - 64 && unsafe { core::ptr::read_volatile(lowest as *const u32) } == PAINT {
+    while lowest + 4 <= sp - 64
+        && unsafe { core::ptr::read_volatile(lowest as *const u32) } == PAINT
+    {
         lowest += 4;
     }
     (sp - lowest) as u32
@@ -118,7 +124,10 @@ fn main() -> ! {
         }
     };
     let mut rows = [[0f32; FEATURES]; ROWS];
-    let mut expected = [Prediction { score: 0, alert: false }; ROWS];
+    let mut expected = [Prediction {
+        score: 0,
+        alert: false,
+    }; ROWS];
     for ((row, want), vector) in rows.iter_mut().zip(expected.iter_mut()).zip(golden.iter()) {
         vector.copy_features(row);
         *want = vector.expected;
@@ -176,7 +185,11 @@ fn main() -> ! {
         black_box(run_predict(&model, black_box(&rows[0]), &mut scratch));
     });
     let stack_quantized = peak_stack(&mut || {
-        black_box(run_predict_quantized(&model, black_box(&quantized[0]), &mut scratch));
+        black_box(run_predict_quantized(
+            &model,
+            black_box(&quantized[0]),
+            &mut scratch,
+        ));
     });
     let stack_load = peak_stack(&mut || {
         black_box(run_load(black_box(&MODEL.0)));
@@ -184,11 +197,21 @@ fn main() -> ! {
 
     hprintln!("bench: macs {}", model.macs());
     hprintln!("bench: scratch_bytes {}", model.scratch_bytes());
-    hprintln!("bench: model_struct_bytes {}", core::mem::size_of::<Model<'_>>());
+    hprintln!(
+        "bench: model_struct_bytes {}",
+        core::mem::size_of::<Model<'_>>()
+    );
     hprintln!("bench: model_file_bytes {}", MODEL.0.len());
     hprintln!("bench: stack_predict {}", stack_predict);
     hprintln!("bench: stack_predict_quantized {}", stack_quantized);
     hprintln!("bench: stack_load {}", stack_load);
-    hprintln!("bench: {}", if ok { "scores match the golden vectors" } else { "SCORE MISMATCH" });
+    hprintln!(
+        "bench: {}",
+        if ok {
+            "scores match the golden vectors"
+        } else {
+            "SCORE MISMATCH"
+        }
+    );
     exit(ok)
 }
