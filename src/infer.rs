@@ -1,10 +1,10 @@
 //! Inference: features in, integer score and decision out, in caller-owned scratch.
 
 use crate::error::{Error, Result};
+use crate::format::AFFINE_RECORD_LEN;
 use crate::kernels::{dense_hidden, dense_output};
 use crate::model::Model;
 use crate::quant::quantize_feature;
-use crate::tables::f32_pairs;
 
 /// The result of one inference.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,6 +83,10 @@ impl Model<'_> {
 
     /// Quantizes f32 features into `out` (at least [`features`](Self::features) long; the rest
     /// of `out` is zeroed): what [`predict`](Self::predict) does before the network runs.
+    ///
+    /// One pass: each feature is checked for NaN/infinity and quantized in the same loop, so on
+    /// a [`NonFiniteFeature`](Error::NonFiniteFeature) error the slots before it are already
+    /// written (and `out` is otherwise unspecified).
     pub fn quantize_features(&self, features: &[f32], out: &mut [i8]) -> Result<()> {
         self.check_feature_count(features.len())?;
         if out.len() < features.len() {
@@ -91,17 +95,21 @@ impl Model<'_> {
                 capacity: out.len(),
             });
         }
-        if let Some(index) = features.iter().position(|x| !x.is_finite()) {
-            return Err(Error::NonFiniteFeature { index });
-        }
-        let mut slots = out.iter_mut();
-        let affine = f32_pairs(self.repr().input.affine);
-        for ((slot, &x), (mul, add)) in slots.by_ref().zip(features).zip(affine) {
+        let (slots, padding) = out.split_at_mut(features.len());
+        let (affine, _) = self.repr().input.affine.as_chunks::<AFFINE_RECORD_LEN>();
+        for (index, ((slot, &x), record)) in slots.iter_mut().zip(features).zip(affine).enumerate()
+        {
+            if !x.is_finite() {
+                return Err(Error::NonFiniteFeature { index });
+            }
+            let [m0, m1, m2, m3, a0, a1, a2, a3] = *record;
+            let (mul, add) = (
+                f32::from_le_bytes([m0, m1, m2, m3]),
+                f32::from_le_bytes([a0, a1, a2, a3]),
+            );
             *slot = quantize_feature(x, mul, add);
         }
-        for slot in slots {
-            *slot = 0;
-        }
+        padding.fill(0);
         Ok(())
     }
 

@@ -19,11 +19,50 @@ pub fn quantize_feature(x: f32, mul: f32, add: f32) -> i8 {
 /// Requantizes an int32 accumulator to int8 with one rounding:
 /// `((acc·multiplier + 2^(30−shift)) >> (31−shift)) + zero_point`, clamped to `[min, 127]`.
 ///
-/// `multiplier` is Q31 (`0..2³¹`) and `shift` is in `-31..=30` (validated on load), so the
-/// i64 product plus rounding term stays below 2⁶³ and the shift amount is in `1..=62`.
-/// `min` is the zero point for a fused ReLU, `-128` otherwise.
+/// `multiplier` is Q31 (`0..2³¹`) and `shift` is in `-31..=30` (validated on load), so
+/// `|acc·multiplier| < 2⁶²` and the shift amount `31−shift` is in `1..=62`. `min` is the zero
+/// point for a fused ReLU, `-128` otherwise.
+///
+/// Computed without the i64 rounding add: with `s = 30−shift`, the rule's
+/// `⌊(p + 2^s) / 2^(s+1)⌋` equals `(⌊p / 2^s⌋ + 1) >> 1` (nested floors with integer divisors),
+/// and for `s ≥ 32` (every `shift ≤ −2`, the usual case) `⌊p / 2^s⌋` is the product's high word
+/// shifted by `s−32`: on Cortex-M4 one `SMULL`, two shifts, an add and the clamp. Smaller `s`
+/// takes the i64 path, clamped to `[−256, 255]` first, which cannot change the final clamp since
+/// `zero_point` is in `[−128, 127]`. [`requantize_reference`] is the formula as written; tests
+/// compare the two. Out-of-range shifts give an unspecified value, never a panic.
 #[inline(always)]
 pub fn requantize(acc: i32, multiplier: i32, shift: i8, zero_point: i8, min: i8) -> i8 {
+    let product = i64::from(acc) * i64::from(multiplier);
+    // `s − 32 = −2 − shift`, in 0..32 exactly when s is in 32..64.
+    let high_shift = (-2 - i32::from(shift)) as u32;
+    let scaled = if high_shift < 32 {
+        // |product >> 32| < 2³⁰: the add cannot overflow.
+        let high = (product >> 32) as i32;
+        ((high >> high_shift) + 1) >> 1
+    } else {
+        requantize_scaled_wide(product, shift)
+    };
+    // Saturate to int8 (one `SSAT` on ARMv7E-M), then the ReLU floor: the same as clamping to
+    // `[min, 127]` because `min ≥ −128`.
+    (scaled + i32::from(zero_point))
+        .clamp(-128, 127)
+        .max(i32::from(min)) as i8
+}
+
+/// `((product >> s) + 1) >> 1` clamped to `[−256, 255]`, `s = 30 − shift`, for `s < 32`
+/// (`shift ≥ −1`); out of line so the common case falls through. Out-of-range shifts (which
+/// validation rejects) give an unspecified value, not a panic.
+#[cold]
+#[inline(never)]
+fn requantize_scaled_wide(product: i64, shift: i8) -> i32 {
+    let s = (30 - i32::from(shift)) as u32;
+    ((product.wrapping_shr(s) + 1) >> 1).clamp(-256, 255) as i32
+}
+
+/// The requantization rule exactly as the contract states it, in i64:
+/// `((acc·multiplier + 2^(30−shift)) >> (31−shift)) + zero_point`, clamped to `[min, 127]`.
+/// The definition [`requantize`] must match for every validated `shift` (`-31..=30`).
+pub fn requantize_reference(acc: i32, multiplier: i32, shift: i8, zero_point: i8, min: i8) -> i8 {
     let right = (31 - i32::from(shift)) as u32;
     let rounding = 1i64 << (right - 1);
     let scaled = (i64::from(acc) * i64::from(multiplier) + rounding) >> right;
@@ -66,5 +105,57 @@ mod tests {
         // Extremes of the validated ranges do not overflow.
         assert_eq!(requantize(i32::MAX, i32::MAX, 30, 0, -128), 127);
         assert_eq!(requantize(i32::MIN, i32::MAX, -31, 0, -128), -1);
+    }
+
+    /// Every validated shift, zero point and ReLU choice, against the formula as written, on
+    /// pseudo-random and extreme accumulators and multipliers.
+    #[test]
+    fn requantize_matches_reference_formula() {
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let extremes = [
+            0,
+            1,
+            -1,
+            2,
+            -2,
+            127,
+            -128,
+            1 << 20,
+            -(1 << 20),
+            i32::MAX,
+            i32::MIN,
+        ];
+        let multipliers = [0, 1, 1 << 30, (1 << 30) + 1, i32::MAX, i32::MAX - 1];
+        for shift in -31..=30i8 {
+            for zero_point in [-128i8, -77, -1, 0, 5, 127] {
+                for min in [-128i8, zero_point] {
+                    let check = |acc: i32, mult: i32| {
+                        assert_eq!(
+                            requantize(acc, mult, shift, zero_point, min),
+                            requantize_reference(acc, mult, shift, zero_point, min),
+                            "acc {acc} mult {mult} shift {shift} zp {zero_point} min {min}"
+                        );
+                    };
+                    for &acc in &extremes {
+                        for &mult in &multipliers {
+                            check(acc, mult);
+                        }
+                    }
+                    for _ in 0..300 {
+                        let r = next();
+                        // Accumulators of every magnitude: shift a random word right by 0..31.
+                        let acc = (r as i32) >> ((r >> 32) % 32);
+                        let mult = ((r >> 37) as i32) & i32::MAX;
+                        check(acc, mult);
+                    }
+                }
+            }
+        }
     }
 }

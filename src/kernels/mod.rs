@@ -22,21 +22,51 @@ use crate::tables::{padded_width, Channel};
 /// multiple of 4. Extra bytes on either side are ignored; a short block computes less.
 #[inline(always)]
 pub fn block_dot(block: &[u8], input: &[i8], acc: &mut [i32]) {
+    if let Ok(acc4) = <&mut [i32; ROW_BLOCK]>::try_from(&mut *acc) {
+        return block4_dot(block, input, acc4);
+    }
     #[cfg(rarewatch_dsp)]
-    {
-        if let Ok(acc4) = <&mut [i32; ROW_BLOCK]>::try_from(&mut *acc) {
-            return dsp::block4_dot(block, input, acc4);
-        }
-        if let Ok(acc1) = <&mut [i32; 1]>::try_from(&mut *acc) {
-            return dsp::row_dot(block, input, &mut acc1[0]);
-        }
+    if let Ok(acc1) = <&mut [i32; 1]>::try_from(&mut *acc) {
+        return dsp::row_dot(block, input, &mut acc1[0]);
     }
     reference::block_dot(block, input, acc)
+}
+
+/// Accumulates a full 4-row block: [`dsp::block4_dot`] on DSP targets, else
+/// [`block4_dot_portable`]. Same contract as [`block_dot`] with 4 rows.
+#[inline(always)]
+pub fn block4_dot(block: &[u8], input: &[i8], acc: &mut [i32; ROW_BLOCK]) {
+    #[cfg(rarewatch_dsp)]
+    dsp::block4_dot(block, input, acc);
+    #[cfg(not(rarewatch_dsp))]
+    block4_dot_portable(block, input, acc);
+}
+
+/// The portable 4-row kernel (Cortex-M0/M3, RISC-V, hosts): [`reference::block_dot`] with the
+/// row count fixed at 4, so the 16-byte groups are walked as arrays (no division, no bounds
+/// checks) and each activation is loaded once for the 4 rows.
+#[inline]
+pub fn block4_dot_portable(block: &[u8], input: &[i8], acc: &mut [i32; ROW_BLOCK]) {
+    let (groups, _) = block.as_chunks::<16>();
+    let (inputs, _) = input.as_chunks::<4>();
+    let [mut a0, mut a1, mut a2, mut a3] = *acc;
+    for (w, x) in groups.iter().zip(inputs) {
+        let x = x.map(i32::from);
+        let w = w.map(|b| i32::from(b as i8));
+        a0 += w[0] * x[0] + w[1] * x[1] + w[2] * x[2] + w[3] * x[3];
+        a1 += w[4] * x[0] + w[5] * x[1] + w[6] * x[2] + w[7] * x[3];
+        a2 += w[8] * x[0] + w[9] * x[1] + w[10] * x[2] + w[11] * x[3];
+        a3 += w[12] * x[0] + w[13] * x[1] + w[14] * x[2] + w[15] * x[3];
+    }
+    *acc = [a0, a1, a2, a3];
 }
 
 /// Runs a hidden layer: `input` holds `padded_width(inputs)` activations, `output` receives
 /// `outputs` activations followed by zeros up to `padded_width(outputs)`. The model's
 /// validation guarantees both buffers are long enough; if not, nothing is computed.
+///
+/// Whole 4-row blocks go through [`block4_dot`] with their 4 channel records decoded from one
+/// 36-byte array; a last partial block (`outputs % 4` rows) through [`block_dot`].
 pub fn dense_hidden(layer: &LayerRepr<'_>, input: &[i8], output: &mut [i8]) {
     let stride = padded_width(usize::from(layer.inputs));
     let Some(input) = input.get(..stride) else {
@@ -45,24 +75,55 @@ pub fn dense_hidden(layer: &LayerRepr<'_>, input: &[i8], output: &mut [i8]) {
     let Some(output) = output.get_mut(..padded_width(usize::from(layer.outputs))) else {
         return;
     };
+    if stride == 0 {
+        return;
+    }
     let zero_point = layer.output_zero_point;
     let min = if layer.relu { zero_point } else { i8::MIN };
-    let mut outputs = output.iter_mut();
-    let blocks = layer.weights.chunks(ROW_BLOCK * stride);
-    let channels = layer.channels.chunks(ROW_BLOCK * CHANNEL_RECORD_LEN);
-    for (block, block_channels) in blocks.zip(channels) {
+    let mut blocks = layer.weights.chunks_exact(ROW_BLOCK * stride);
+    let (block_channels, last_channels) = layer
+        .channels
+        .as_chunks::<{ ROW_BLOCK * CHANNEL_RECORD_LEN }>();
+    let mut outputs = output.as_chunks_mut::<ROW_BLOCK>().0.iter_mut();
+    for ((block, channels), out) in blocks.by_ref().zip(block_channels).zip(outputs.by_ref()) {
         let mut acc = [0i32; ROW_BLOCK];
-        let rows = load_biases(block_channels, &mut acc);
-        block_dot(block, input, &mut acc[..rows]);
-        for (sum, channel) in acc.iter().zip(Channel::records(block_channels)) {
-            if let Some(out) = outputs.next() {
-                *out = requantize(*sum, channel.multiplier, channel.shift, zero_point, min);
+        load_biases(channels, &mut acc);
+        block4_dot(block, input, &mut acc);
+        requantize_block(out, &acc, channels, zero_point, min);
+    }
+    if !last_channels.is_empty() {
+        if let Some(out) = outputs.next() {
+            let mut acc = [0i32; ROW_BLOCK];
+            let rows = load_biases(last_channels, &mut acc);
+            if let Some(acc) = acc.get_mut(..rows) {
+                block_dot(blocks.remainder(), input, acc);
             }
+            // Rows past the last record stay 0: padding activations are zero so that padding
+            // weights, whatever they hold, add nothing.
+            *out = [0; ROW_BLOCK];
+            requantize_block(out, &acc, last_channels, zero_point, min);
         }
     }
-    // Padding activations are zero so that padding weights, whatever they hold, add nothing.
     for out in outputs {
-        *out = 0;
+        *out = [0; ROW_BLOCK];
+    }
+}
+
+/// Requantizes up to 4 accumulators into `out` with the multipliers and shifts of the
+/// matching channel records (read again from the table rather than kept in registers across
+/// the kernel, which needs them all).
+#[inline(always)]
+fn requantize_block(
+    out: &mut [i8; ROW_BLOCK],
+    acc: &[i32; ROW_BLOCK],
+    channels: &[u8],
+    zero_point: i8,
+    min: i8,
+) {
+    let (records, _) = channels.as_chunks::<CHANNEL_RECORD_LEN>();
+    for ((out, &sum), record) in out.iter_mut().zip(acc).zip(records) {
+        let channel = Channel::from_record(record);
+        *out = requantize(sum, channel.multiplier, channel.shift, zero_point, min);
     }
 }
 
@@ -80,9 +141,10 @@ pub fn dense_output(layer: &LayerRepr<'_>, input: &[i8]) -> i32 {
 /// Copies the biases of up to `acc.len()` channel records into `acc`; returns how many.
 #[inline(always)]
 fn load_biases(channels: &[u8], acc: &mut [i32]) -> usize {
+    let (records, _) = channels.as_chunks::<CHANNEL_RECORD_LEN>();
     let mut rows = 0;
-    for (sum, channel) in acc.iter_mut().zip(Channel::records(channels)) {
-        *sum = channel.bias;
+    for (sum, record) in acc.iter_mut().zip(records) {
+        *sum = Channel::from_record(record).bias;
         rows += 1;
     }
     rows

@@ -1,0 +1,140 @@
+//! Checks the rarewatch runtime on the target: every golden vector through `Model::predict`
+//! (score and alert bit for bit), and the target's dot-product kernel against the portable
+//! reference kernel on pseudo-random blocks. Prints one summary line over semihosting and exits
+//! 0, or exits 1 on any mismatch or load error.
+//!
+//! `cargo run --release` (Cortex-M4, QEMU mps2-an386) or
+//! `cargo run --release --target thumbv6m-none-eabi` (Cortex-M0, QEMU microbit).
+
+#![no_std]
+#![no_main]
+
+use cortex_m_rt::entry;
+use cortex_m_semihosting::hprintln;
+use rarewatch::kernels::{self, reference};
+use rarewatch::{GoldenVectors, Model, Scratch};
+use rarewatch_firmware::{exit, Xorshift, GOLDEN, MODEL};
+
+/// Widest input the firmware's feature buffer holds.
+const MAX_FEATURES: usize = 64;
+/// Scratch bytes reserved; the model's `scratch_bytes()` must fit (64 for the reference model).
+const SCRATCH_BYTES: usize = 256;
+/// Pseudo-random blocks compared between the target kernel and the reference kernel.
+const CROSS_CHECK_BLOCKS: u32 = 500;
+/// Longest input of a cross-check block, in int8 values (a multiple of 4).
+const MAX_INPUTS: usize = 64;
+
+#[entry]
+fn main() -> ! {
+    let model = match Model::from_bytes(&MODEL.0) {
+        Ok(model) => model,
+        Err(error) => {
+            hprintln!("model load failed: {}", error);
+            exit(false)
+        }
+    };
+    let golden = match GoldenVectors::from_bytes(GOLDEN) {
+        Ok(golden) => golden,
+        Err(error) => {
+            hprintln!("golden vectors load failed: {}", error);
+            exit(false)
+        }
+    };
+    let (golden_ok, golden_total) = check_golden(&model, &golden);
+    let (kernel_ok, kernel_total) = cross_check_kernels();
+    hprintln!(
+        "golden vectors: {}/{} match; kernel cross-check: {}/{} match",
+        golden_ok,
+        golden_total,
+        kernel_ok,
+        kernel_total
+    );
+    exit(golden_total > 0 && golden_ok == golden_total && kernel_ok == kernel_total)
+}
+
+/// Runs every golden vector; returns (matching rows, rows). Prints the first mismatch.
+fn check_golden(model: &Model<'_>, golden: &GoldenVectors<'_>) -> (usize, usize) {
+    let features = golden.features();
+    if features != model.features() || features > MAX_FEATURES {
+        hprintln!(
+            "golden vectors have {} features, model {} (firmware holds {})",
+            features,
+            model.features(),
+            MAX_FEATURES
+        );
+        return (0, golden.len());
+    }
+    if model.scratch_bytes() > SCRATCH_BYTES {
+        hprintln!(
+            "model needs {} scratch bytes, firmware reserves {}",
+            model.scratch_bytes(),
+            SCRATCH_BYTES
+        );
+        return (0, golden.len());
+    }
+    let mut scratch = Scratch::<SCRATCH_BYTES>::new();
+    let mut row = [0f32; MAX_FEATURES];
+    let mut matching = 0;
+    for (index, vector) in golden.iter().enumerate() {
+        let n = vector.copy_features(&mut row);
+        match model.predict(&row[..n], &mut scratch) {
+            Ok(got) if got == vector.expected => matching += 1,
+            Ok(got) => {
+                if matching == index {
+                    hprintln!(
+                        "golden vector {}: expected score {} alert {}, got score {} alert {}",
+                        index,
+                        vector.expected.score,
+                        vector.expected.alert,
+                        got.score,
+                        got.alert
+                    );
+                }
+            }
+            Err(error) => hprintln!("golden vector {}: predict failed: {}", index, error),
+        }
+    }
+    (matching, golden.len())
+}
+
+/// Compares `kernels::block_dot` (SMLAD on Cortex-M4, portable elsewhere) with
+/// `kernels::reference::block_dot` on pseudo-random blocks of 1 to 4 rows and 4 to 64 inputs,
+/// at every byte misalignment, sometimes with extra trailing bytes; returns (matching, blocks).
+fn cross_check_kernels() -> (u32, u32) {
+    let mut rng = Xorshift::new(0x5EED_2024);
+    let mut weights = [0u8; 4 * MAX_INPUTS + 16 + 3];
+    let mut inputs = [0i8; MAX_INPUTS + 4 + 3];
+    let mut matching = 0;
+    for index in 0..CROSS_CHECK_BLOCKS {
+        let rows = 1 + rng.below(4) as usize;
+        let len = 4 * (1 + rng.below((MAX_INPUTS / 4) as u32) as usize);
+        let extra = if rng.below(4) == 0 { 4 } else { 0 };
+        let (w_offset, x_offset) = (rng.below(4) as usize, rng.below(4) as usize);
+        for byte in weights.iter_mut() {
+            *byte = rng.next_u32() as u8;
+        }
+        for value in inputs.iter_mut() {
+            *value = rng.next_u32() as i8;
+        }
+        let block = &weights[w_offset..w_offset + rows * len + extra * rows];
+        let input = &inputs[x_offset..x_offset + len + extra];
+        let mut expected = [0i32; 4];
+        for sum in expected.iter_mut() {
+            *sum = (rng.next_u32() as i32) >> 11; // biases within ±2^20
+        }
+        let mut got = expected;
+        reference::block_dot(block, input, &mut expected[..rows]);
+        kernels::block_dot(block, input, &mut got[..rows]);
+        if got == expected {
+            matching += 1;
+        } else if matching == index {
+            hprintln!(
+                "kernel block {} ({} rows, {} inputs, offsets {}/{}): expected {} {} {} {}, got {} {} {} {}",
+                index, rows, len, w_offset, x_offset,
+                expected[0], expected[1], expected[2], expected[3],
+                got[0], got[1], got[2], got[3]
+            );
+        }
+    }
+    (matching, CROSS_CHECK_BLOCKS)
+}
