@@ -101,12 +101,12 @@ fn run(
     let mut positives_after = 0;
     for row in 0..rows {
         let recall = if row >= change_at { recall_after } else { 0.8 };
-        let positive = rng.next() % 500 == 0;
+        let positive = rng.next().is_multiple_of(500);
         let alert = if positive {
             (rng.unit() as f64) < recall
         } else {
             // False alerts at 0.04 % of negatives: precision ≈ 0.8 at recall 0.8.
-            rng.next() % 2500 == 0
+            rng.next().is_multiple_of(2500)
         };
         let seq = m.observe(&Prediction {
             score: baseline_score(&mut rng),
@@ -191,7 +191,7 @@ fn alert_rate_rise_is_caught_without_labels() {
     for _ in 0..200_000 {
         m.observe(&Prediction {
             score: 0,
-            alert: rng.next() % 500 == 0,
+            alert: rng.next().is_multiple_of(500),
         });
     }
     assert_eq!(m.state(Signal::AlertRate), SignalState::Ok);
