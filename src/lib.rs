@@ -58,6 +58,7 @@
     warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod decode;
 pub mod error;
 pub mod format;
 pub mod golden;

@@ -28,8 +28,7 @@ impl<'a> Model<'a> {
     /// [`crate::validate`]). Bytes after the payload are ignored (flash padding).
     pub fn from_bytes(bytes: &'a [u8]) -> Result<Self> {
         let (_, payload) = Header::parse(bytes)?;
-        let (repr, rest) =
-            postcard::take_from_bytes::<ModelRepr<'a>>(payload).map_err(|_| Error::Malformed)?;
+        let (repr, rest) = crate::decode::decode(payload)?;
         if !rest.is_empty() {
             return Err(Error::TrailingBytes { count: rest.len() });
         }
@@ -95,10 +94,14 @@ impl<'a> Model<'a> {
         &self.repr.baseline
     }
 
-    /// Feature names in input order (empty iterator if the file carries none).
+    /// Feature names in input order (empty iterator if the file carries none; a name that is
+    /// not UTF-8 reads as `"?"`).
     pub fn feature_names(&self) -> impl Iterator<Item = &'a str> + 'a {
         let names = self.repr.input.names;
-        names.split('\n').filter(move |_| !names.is_empty())
+        names
+            .split(|&b| b == b'\n')
+            .filter(move |_| !names.is_empty())
+            .map(|name| core::str::from_utf8(name).unwrap_or("?"))
     }
 
     /// Per feature `(mul, add)` of the input quantization (see [`crate::schema`]).

@@ -1,5 +1,6 @@
-//! The model description carried in the payload (**contract**): postcard-encoded, with every
-//! table borrowed zero-copy from the file as little-endian bytes.
+//! The model description carried in the payload (**contract**): postcard-encoded (written
+//! through serde, read by [`crate::decode`]), with every table borrowed zero-copy from the file
+//! as little-endian bytes. Field order is the wire order.
 //!
 //! Tables are byte slices rather than typed slices because the file sits in flash at any
 //! alignment: values are read with `from_le_bytes`, never by pointer cast.
@@ -29,39 +30,38 @@
 //! `block = c/4`. A kernel walks the block with one pointer and loads each activation word
 //! once for 4 rows.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::format::MAX_LAYERS;
 
 /// The whole model description: the postcard payload of a model file.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ModelRepr<'a> {
     /// Features and their quantization.
-    #[serde(borrow)]
     pub input: InputRepr<'a>,
     /// Dense layers, first to last; the last has one output.
-    #[serde(borrow)]
     pub layers: heapless::Vec<LayerRepr<'a>, MAX_LAYERS>,
     /// Decision threshold and probability calibration.
     pub decision: DecisionRepr,
     /// What the model looked like on validation data, for the monitor.
-    #[serde(borrow)]
     pub baseline: BaselineRepr<'a>,
 }
 
 /// Input features and how each becomes an int8 value.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct InputRepr<'a> {
     /// Number of input features.
     pub features: u16,
     /// Per feature: `mul` (f32 LE) then `add` (f32 LE); 8 bytes each.
     pub affine: &'a [u8],
-    /// Feature names joined by `'\n'`, in input order; empty if unknown.
-    pub names: &'a str,
+    /// Feature names (UTF-8) joined by `'\n'`, in input order; empty if unknown. Bytes
+    /// rather than `&str` so the device never links a UTF-8 validator for names it does not
+    /// read (same wire encoding).
+    pub names: &'a [u8],
 }
 
 /// One dense layer.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LayerRepr<'a> {
     /// Input width.
     pub inputs: u16,
@@ -79,7 +79,7 @@ pub struct LayerRepr<'a> {
 }
 
 /// The integer decision rule and the float calibration.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct DecisionRepr {
     /// Alert when the output accumulator (score) is at least this.
@@ -93,7 +93,7 @@ pub struct DecisionRepr {
 }
 
 /// The validation-time behaviour the monitor compares the field against.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BaselineRepr<'a> {
     /// Validation rows scored.
     pub rows: u32,

@@ -41,7 +41,7 @@ fn check_input(input: &InputRepr<'_>) -> Result<()> {
         }
     }
     if !input.names.is_empty() {
-        let found = input.names.split('\n').count();
+        let found = input.names.split(|&b| b == b'\n').count();
         if found != n {
             return Err(Error::FeatureTableLength {
                 table: "feature names",

@@ -235,7 +235,7 @@ fn validation_errors() {
     );
     assert_eq!(
         check!(&tables, |r: &mut rarewatch::ModelRepr<'_>| r.input.names =
-            "a\nb"),
+            b"a\nb"),
         Err(Error::FeatureTableLength {
             table: "feature names",
             expected: 3,

@@ -144,7 +144,7 @@ impl ModelTables {
             input: InputRepr {
                 features: self.features,
                 affine: &self.affine,
-                names: &self.names,
+                names: self.names.as_bytes(),
             },
             layers,
             decision: self.decision,

@@ -196,7 +196,7 @@ impl OwnedTables {
             input: InputRepr {
                 features: self.features,
                 affine: &self.affine,
-                names: &self.names,
+                names: self.names.as_bytes(),
             },
             layers,
             decision: self.decision,
