@@ -85,7 +85,11 @@ impl<'a> Reader<'a> {
 /// over after it (the caller rejects any).
 pub fn decode(payload: &[u8]) -> Result<(ModelRepr<'_>, &[u8])> {
     let mut r = Reader { bytes: payload };
-    let input = InputRepr { features: r.u16()?, affine: r.table()?, names: r.table()? };
+    let input = InputRepr {
+        features: r.u16()?,
+        affine: r.table()?,
+        names: r.table()?,
+    };
     let count = r.varint()? as usize;
     if count > MAX_LAYERS {
         return Err(Error::Malformed);
@@ -117,7 +121,15 @@ pub fn decode(payload: &[u8]) -> Result<(ModelRepr<'_>, &[u8])> {
         score_counts: r.table()?,
         feature_ranges: r.table()?,
     };
-    Ok((ModelRepr { input, layers, decision, baseline }, r.bytes))
+    Ok((
+        ModelRepr {
+            input,
+            layers,
+            decision,
+            baseline,
+        },
+        r.bytes,
+    ))
 }
 
 #[cfg(test)]
@@ -127,26 +139,42 @@ mod tests {
 
     #[test]
     fn varints_and_zigzag() {
-        let mut r = Reader { bytes: &[0x00, 0x7F, 0x80, 0x01, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F] };
+        let mut r = Reader {
+            bytes: &[0x00, 0x7F, 0x80, 0x01, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F],
+        };
         assert_eq!(r.varint(), Ok(0));
         assert_eq!(r.varint(), Ok(127));
         assert_eq!(r.varint(), Ok(128));
         assert_eq!(r.varint(), Ok(u32::MAX));
         assert_eq!(r.varint(), Err(Error::Malformed), "empty");
-        let mut r = Reader { bytes: &[0xFF, 0xFF, 0xFF, 0xFF, 0x1F] };
+        let mut r = Reader {
+            bytes: &[0xFF, 0xFF, 0xFF, 0xFF, 0x1F],
+        };
         assert_eq!(r.varint(), Err(Error::Malformed), "33 bits");
-        let mut r = Reader { bytes: &[0x80, 0x80, 0x80, 0x80, 0x80, 0x01] };
+        let mut r = Reader {
+            bytes: &[0x80, 0x80, 0x80, 0x80, 0x80, 0x01],
+        };
         assert_eq!(r.varint(), Err(Error::Malformed), "6 bytes");
-        let mut r = Reader { bytes: &[0, 1, 2, 3, 0xFE, 0xFF, 0xFF, 0xFF, 0x0F, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F] };
+        let mut r = Reader {
+            bytes: &[
+                0, 1, 2, 3, 0xFE, 0xFF, 0xFF, 0xFF, 0x0F, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F,
+            ],
+        };
         assert_eq!(
             [r.i32(), r.i32(), r.i32(), r.i32(), r.i32(), r.i32()],
             [Ok(0), Ok(-1), Ok(1), Ok(-2), Ok(i32::MAX), Ok(i32::MIN)]
         );
-        let mut r = Reader { bytes: &[0xFF, 0xFF, 0x04] };
+        let mut r = Reader {
+            bytes: &[0xFF, 0xFF, 0x04],
+        };
         assert_eq!(r.u16(), Err(Error::Malformed), "65536 is not a u16");
         let mut r = Reader { bytes: &[2] };
         assert_eq!(r.bool(), Err(Error::Malformed));
         let mut r = Reader { bytes: &[5, 1, 2] };
-        assert_eq!(r.table(), Err(Error::Malformed), "table longer than the payload");
+        assert_eq!(
+            r.table(),
+            Err(Error::Malformed),
+            "table longer than the payload"
+        );
     }
 }

@@ -69,6 +69,12 @@ pub enum Error {
         /// 0-based layer index.
         layer: usize,
     },
+    /// A hidden layer's width is not a multiple of 4 (every hidden layer is whole blocks of 4
+    /// rows; the trainer pads narrower widths with inert channels).
+    HiddenWidth {
+        /// 0-based layer index.
+        layer: usize,
+    },
     /// A layer's weight or channel table has the wrong byte length for its dimensions.
     LayerTableLength {
         /// 0-based layer index.
@@ -173,6 +179,9 @@ impl fmt::Display for Error {
             Error::NoLayers => f.write_str("model has no layers"),
             Error::DimensionMismatch { layer } => {
                 write!(f, "layer {layer} input width does not match the previous output")
+            }
+            Error::HiddenWidth { layer } => {
+                write!(f, "hidden layer {layer} width is not a multiple of 4")
             }
             Error::LayerTableLength { layer, expected, found } => {
                 write!(f, "layer {layer} table has {found} bytes, expected {expected}")

@@ -4,6 +4,7 @@ use crate::error::{Error, Result};
 use crate::format::AFFINE_RECORD_LEN;
 use crate::kernels::{dense_hidden, dense_output};
 use crate::model::Model;
+#[cfg(not(all(rarewatch_dsp, target_abi = "eabihf")))]
 use crate::quant::quantize_feature;
 
 /// The result of one inference.
@@ -97,6 +98,11 @@ impl Model<'_> {
         }
         let (slots, padding) = out.split_at_mut(features.len());
         let (affine, _) = self.repr().input.affine.as_chunks::<AFFINE_RECORD_LEN>();
+        #[cfg(all(rarewatch_dsp, target_abi = "eabihf"))]
+        if let Some(index) = crate::kernels::dsp::quantize_features(features, affine, slots) {
+            return Err(Error::NonFiniteFeature { index });
+        }
+        #[cfg(not(all(rarewatch_dsp, target_abi = "eabihf")))]
         for (index, ((slot, &x), record)) in slots.iter_mut().zip(features).zip(affine).enumerate()
         {
             if !x.is_finite() {
@@ -163,8 +169,8 @@ impl Model<'_> {
         let Some((output_layer, hidden)) = self.layers().split_last() else {
             return Err(Error::NoLayers);
         };
-        for layer in hidden {
-            dense_hidden(layer, current, next);
+        for (index, layer) in hidden.iter().enumerate() {
+            dense_hidden(layer, self.saturating_layer(index), current, next);
             core::mem::swap(&mut current, &mut next);
         }
         let score = dense_output(output_layer, current);

@@ -2,8 +2,9 @@
 
 use crate::error::{Error, Result};
 use crate::format::Header;
+use crate::quant::saturating_form_applies;
 use crate::schema::{BaselineRepr, DecisionRepr, LayerRepr, ModelRepr};
-use crate::tables::{f32_pairs, padded_width};
+use crate::tables::{f32_pairs, padded_width, Channel};
 use crate::validate;
 
 /// A model file checked once and read in place.
@@ -18,6 +19,8 @@ pub struct Model<'a> {
     scratch_even: usize,
     /// Length of the second scratch buffer: inputs of layers 1, 3, 5, …
     scratch_odd: usize,
+    /// Bit `i`: hidden layer `i` requantizes with the branch-free saturating form.
+    saturating_layers: u8,
 }
 
 impl<'a> Model<'a> {
@@ -48,10 +51,20 @@ impl<'a> Model<'a> {
             .map(width)
             .max()
             .unwrap_or(0);
+        let saturating_layers = repr
+            .layers
+            .iter()
+            .enumerate()
+            .filter(|(_, layer)| {
+                Channel::records(layer.channels)
+                    .all(|c| saturating_form_applies(c.shift, layer.output_zero_point, layer.relu))
+            })
+            .fold(0u8, |mask, (index, _)| mask | (1 << index));
         Ok(Model {
             repr,
             scratch_even,
             scratch_odd,
+            saturating_layers,
         })
     }
 
@@ -112,6 +125,11 @@ impl<'a> Model<'a> {
     /// Per feature `(lo, hi)` training range, if the file carries them.
     pub fn feature_ranges(&self) -> impl Iterator<Item = (f32, f32)> + 'a {
         f32_pairs(self.repr.baseline.feature_ranges)
+    }
+
+    /// Whether hidden layer `index` requantizes with the saturating form.
+    pub(crate) fn saturating_layer(&self, index: usize) -> bool {
+        self.saturating_layers & (1 << (index & 7)) != 0
     }
 
     /// The two scratch buffers' lengths, first (even layers' inputs) and second.

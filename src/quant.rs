@@ -49,6 +49,24 @@ pub fn requantize(acc: i32, multiplier: i32, shift: i8, zero_point: i8, min: i8)
         .max(i32::from(min)) as i8
 }
 
+/// [`requantize`] when the layer's parameters allow the short form: `shift` in `-31..=-2` and
+/// a clamp that is plain int8 saturation (no ReLU, or ReLU at zero point −128, where the floor
+/// is −128 anyway). No branch: one `SMULL`, two shifts, an add, the zero point and `SSAT` on
+/// Cortex-M4. [`crate::Model`] checks once at load which layers qualify; for other shifts the
+/// result is unspecified (never a panic).
+#[inline(always)]
+pub fn requantize_saturating(acc: i32, multiplier: i32, shift: i8, zero_point: i8) -> i8 {
+    let high = ((i64::from(acc) * i64::from(multiplier)) >> 32) as i32;
+    let high_shift = (-2 - i32::from(shift)) as u32 & 31;
+    ((((high >> high_shift) + 1) >> 1) + i32::from(zero_point)).clamp(-128, 127) as i8
+}
+
+/// Whether [`requantize_saturating`] computes [`requantize`] for this shift, zero point and
+/// ReLU choice.
+pub fn saturating_form_applies(shift: i8, zero_point: i8, relu: bool) -> bool {
+    (-31..=-2).contains(&shift) && (!relu || zero_point == i8::MIN)
+}
+
 /// `((product >> s) + 1) >> 1` clamped to `[−256, 255]`, `s = 30 − shift`, for `s < 32`
 /// (`shift ≥ −1`); out of line so the common case falls through. Out-of-range shifts (which
 /// validation rejects) give an unspecified value, not a panic.
@@ -135,12 +153,21 @@ mod tests {
         for shift in -31..=30i8 {
             for zero_point in [-128i8, -77, -1, 0, 5, 127] {
                 for min in [-128i8, zero_point] {
+                    let relu = min == zero_point;
                     let check = |acc: i32, mult: i32| {
+                        let expected = requantize_reference(acc, mult, shift, zero_point, min);
                         assert_eq!(
                             requantize(acc, mult, shift, zero_point, min),
-                            requantize_reference(acc, mult, shift, zero_point, min),
+                            expected,
                             "acc {acc} mult {mult} shift {shift} zp {zero_point} min {min}"
                         );
+                        if saturating_form_applies(shift, zero_point, relu) {
+                            assert_eq!(
+                                requantize_saturating(acc, mult, shift, zero_point),
+                                expected,
+                                "saturating form: acc {acc} mult {mult} shift {shift} zp {zero_point}"
+                            );
+                        }
                     };
                     for &acc in &extremes {
                         for &mult in &multipliers {

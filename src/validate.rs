@@ -9,7 +9,9 @@
 //! * every float the device reads is finite.
 
 use crate::error::{Error, Result};
-use crate::format::{AFFINE_RECORD_LEN, CHANNEL_RECORD_LEN, MAX_SCORE_BINS, RANGE_RECORD_LEN};
+use crate::format::{
+    AFFINE_RECORD_LEN, CHANNEL_RECORD_LEN, MAX_SCORE_BINS, RANGE_RECORD_LEN, ROW_BLOCK,
+};
 use crate::schema::{BaselineRepr, DecisionRepr, InputRepr, LayerRepr, ModelRepr};
 use crate::tables::{f32_pairs, i32_values, padded_width, u32_values, Channel};
 
@@ -66,6 +68,9 @@ fn check_layers(features: usize, layers: &[LayerRepr<'_>]) -> Result<()> {
         check_tables(index, layer)?;
     }
     for (index, layer) in hidden.iter().enumerate() {
+        if !usize::from(layer.outputs).is_multiple_of(ROW_BLOCK) {
+            return Err(Error::HiddenWidth { layer: index });
+        }
         check_requantization(index, layer)?;
     }
     let output_is_plain = last.outputs == 1

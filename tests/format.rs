@@ -98,7 +98,7 @@ fn tiny_model_file_is_pinned() {
 #[test]
 fn round_trip_keeps_every_field() {
     let mut rng = TestRng(42);
-    for hidden in [&[][..], &[3], &[32, 16], &[5, 7, 9]] {
+    for hidden in [&[][..], &[4], &[32, 16], &[4, 8, 12]] {
         let plain = random_model(&mut rng, 30, hidden);
         let tables = plain.tables();
         let bytes = tables.encode();
@@ -184,7 +184,7 @@ macro_rules! check {
 #[test]
 fn validation_errors() {
     let mut rng = TestRng(5);
-    let tables = random_model(&mut rng, 3, &[2]).tables();
+    let tables = random_model(&mut rng, 3, &[4]).tables();
     let nan = f32::NAN.to_le_bytes();
     let nan_affine: Vec<u8> = nan
         .iter()
@@ -257,8 +257,8 @@ fn validation_errors() {
             &r.layers[0].weights[1..]),
         Err(Error::LayerTableLength {
             layer: 0,
-            expected: 8,
-            found: 7
+            expected: 16,
+            found: 15
         })
     );
     assert_eq!(
@@ -267,7 +267,7 @@ fn validation_errors() {
             &r.layers[0].channels[..9]),
         Err(Error::LayerTableLength {
             layer: 0,
-            expected: 18,
+            expected: 36,
             found: 9
         })
     );
@@ -342,6 +342,26 @@ fn validation_errors() {
 }
 
 #[test]
+fn hidden_widths_are_whole_blocks() {
+    let mut plain = random_model(&mut TestRng(8), 3, &[4]);
+    // Drop the hidden layer to 3 channels (and the output layer's matching input).
+    let hidden = &mut plain.layers[0];
+    hidden.outputs = 3;
+    hidden.weights.truncate(3 * 3);
+    hidden.bias.truncate(3);
+    hidden.multiplier.truncate(3);
+    hidden.shift.truncate(3);
+    let output = &mut plain.layers[1];
+    output.inputs = 3;
+    output.weights.truncate(3);
+    let tables = plain.tables();
+    assert_eq!(
+        Model::from_bytes(&raw_file(&tables, |_| {})).map(|_| ()),
+        Err(Error::HiddenWidth { layer: 0 })
+    );
+}
+
+#[test]
 fn every_truncation_is_an_error() {
     let bytes = random_model(&mut TestRng(11), 30, &[32, 16])
         .tables()
@@ -361,7 +381,7 @@ proptest! {
     /// safe to run. Nothing panics.
     #[test]
     fn edited_payloads_never_panic(seed in any::<u64>(), edits in proptest::collection::vec((any::<usize>(), any::<u8>()), 1..8)) {
-        let bytes = random_model(&mut TestRng(seed | 1), 7, &[5]).tables().encode();
+        let bytes = random_model(&mut TestRng(seed | 1), 7, &[8]).tables().encode();
         let mut payload = bytes[HEADER_LEN..].to_vec();
         for (at, value) in edits {
             let i = at % payload.len();

@@ -52,24 +52,25 @@ fn known_tiny_model_scores() {
 
 #[test]
 fn hidden_layer_requantizes_with_one_rounding() {
-    // 1 feature → 1 hidden (ReLU, zp −128, multiplier 0.5, shift 0) → 1 output (weight 1).
+    // 1 feature → 4 hidden (ReLU, zp −128, multiplier 0.5, shift 0; channels 1..4 inert)
+    // → 1 output (weight 1 on channel 0).
     let model = common::PlainModel {
         affine: vec![(1.0, 128.5)],
         layers: vec![
             common::PlainLayer {
                 inputs: 1,
-                outputs: 1,
-                weights: vec![1],
-                bias: vec![0],
-                multiplier: vec![1 << 30],
-                shift: vec![0],
+                outputs: 4,
+                weights: vec![1, 0, 0, 0],
+                bias: vec![0; 4],
+                multiplier: vec![1 << 30; 4],
+                shift: vec![0; 4],
                 zero_point: -128,
                 relu: true,
             },
             common::PlainLayer {
-                inputs: 1,
+                inputs: 4,
                 outputs: 1,
-                weights: vec![1],
+                weights: vec![1, 0, 0, 0],
                 bias: vec![0],
                 multiplier: vec![0],
                 shift: vec![0],
@@ -93,7 +94,7 @@ fn hidden_layer_requantizes_with_one_rounding() {
 #[test]
 fn argument_errors_are_precise() {
     let mut rng = TestRng(7);
-    let plain = random_model(&mut rng, 5, &[6]);
+    let plain = random_model(&mut rng, 5, &[8]);
     let tables = plain.tables();
     let bytes = tables.encode();
     let model = Model::from_bytes(&bytes).unwrap();
@@ -151,7 +152,7 @@ proptest! {
     fn integer_path_matches_exact_reference(
         seed in any::<u64>(),
         n_features in 1usize..40,
-        hidden in proptest::collection::vec(1usize..40, 0..4),
+        hidden in proptest::collection::vec((1usize..10).prop_map(|k| 4 * k), 0..4),
     ) {
         let mut rng = TestRng(seed | 1);
         let plain = random_model(&mut rng, n_features, &hidden);

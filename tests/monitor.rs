@@ -11,7 +11,7 @@ use rarewatch::{Error, Model, Prediction};
 /// positives, 200 alerts, 160 true alerts (recall 0.8, precision 0.8, alert rate 0.2 %);
 /// score edges −100, 0, 100 with 10 %, 20 %, 30 %, 40 % of the rows per bin.
 fn model_bytes() -> Vec<u8> {
-    let mut tables = random_model(&mut TestRng(3), 4, &[3]).tables();
+    let mut tables = random_model(&mut TestRng(3), 4, &[4]).tables();
     tables.rows = 100_000;
     tables.counts = [10_000u32, 20_000, 30_000, 40_000]
         .iter()

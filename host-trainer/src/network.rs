@@ -86,6 +86,33 @@ impl Mlp {
             .collect()
     }
 
+    /// The same function with every hidden width rounded up to a multiple of `block`: the
+    /// extra channels have zero weights and bias (so ReLU gives 0) and the next layer gives
+    /// them zero weights. The model format wants whole blocks of 4 rows per hidden layer.
+    pub fn padded_hidden(&self, block: usize) -> Mlp {
+        let mut layers = self.layers.clone();
+        for index in 0..layers.len().saturating_sub(1) {
+            let outputs = layers[index].outputs;
+            let padded = outputs.div_ceil(block) * block;
+            if padded == outputs {
+                continue;
+            }
+            let layer = &mut layers[index];
+            layer.weights.resize(padded * layer.inputs, 0.0);
+            layer.bias.resize(padded, 0.0);
+            layer.outputs = padded;
+            let next = &mut layers[index + 1];
+            let mut weights = Vec::with_capacity(next.outputs * padded);
+            for o in 0..next.outputs {
+                weights.extend_from_slice(next.row(o));
+                weights.extend(std::iter::repeat_n(0.0, padded - outputs));
+            }
+            next.weights = weights;
+            next.inputs = padded;
+        }
+        Mlp { layers }
+    }
+
     /// The logit for one (scaled) input row.
     pub fn logit(&self, x: &[f32]) -> f32 {
         let mut current = x.to_vec();

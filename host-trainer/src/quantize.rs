@@ -149,6 +149,8 @@ pub struct Quantized {
 
 /// Quantizes `mlp` (which takes `scaler`'s output) into model tables. `calibration` holds
 /// scaled training rows (row-major) for activation ranges; `names` are the feature names.
+/// Hidden widths that are not multiples of 4 gain inert channels (see
+/// [`Mlp::padded_hidden`]); the scales describe the padded network.
 pub fn quantize(
     mlp: &Mlp,
     scaler: &RobustScaler,
@@ -169,6 +171,9 @@ pub fn quantize(
             rarewatch::format::MAX_LAYERS
         )));
     }
+    // Whole blocks of 4 rows per hidden layer, as the format requires.
+    let padded = mlp.padded_hidden(rarewatch::format::ROW_BLOCK);
+    let mlp = &padded;
     let InputQuantization {
         affine,
         steps: mut input_scales,

@@ -12,7 +12,7 @@ pub mod dsp;
 pub mod reference;
 
 use crate::format::{CHANNEL_RECORD_LEN, ROW_BLOCK};
-use crate::quant::requantize;
+use crate::quant::{requantize, requantize_saturating};
 use crate::schema::LayerRepr;
 use crate::tables::{padded_width, Channel};
 
@@ -61,69 +61,68 @@ pub fn block4_dot_portable(block: &[u8], input: &[i8], acc: &mut [i32; ROW_BLOCK
     *acc = [a0, a1, a2, a3];
 }
 
+/// The biases of a block's 4 channel records.
+#[inline(always)]
+fn biases(records: &[u8; ROW_BLOCK * CHANNEL_RECORD_LEN]) -> [i32; ROW_BLOCK] {
+    let (records, _) = records.as_chunks::<CHANNEL_RECORD_LEN>();
+    let mut acc = [0i32; ROW_BLOCK];
+    for (sum, record) in acc.iter_mut().zip(records) {
+        *sum = Channel::from_record(record).bias;
+    }
+    acc
+}
+
 /// Runs a hidden layer: `input` holds `padded_width(inputs)` activations, `output` receives
-/// `outputs` activations followed by zeros up to `padded_width(outputs)`. The model's
-/// validation guarantees both buffers are long enough; if not, nothing is computed.
+/// the layer's `outputs` activations (a multiple of 4 for hidden layers, which validation
+/// enforces, so every block is a full block of 4 rows). If either buffer is short, nothing
+/// is computed (validation rules that out).
 ///
-/// Whole 4-row blocks go through [`block4_dot`] with their 4 channel records decoded from one
-/// 36-byte array; a last partial block (`outputs % 4` rows) through [`block_dot`].
-pub fn dense_hidden(layer: &LayerRepr<'_>, input: &[i8], output: &mut [i8]) {
+/// `saturating_requant` says the layer's requantization is plain int8 saturation with every
+/// shift in `-31..=-2` ([`requantize_saturating`]); [`crate::Model`] works it out once at
+/// load. Such layers run entirely in [`dsp::saturating_layer`] on DSP targets; others go
+/// block by block through [`block4_dot`] and the general [`requantize`].
+pub fn dense_hidden(
+    layer: &LayerRepr<'_>,
+    saturating_requant: bool,
+    input: &[i8],
+    output: &mut [i8],
+) {
     let stride = padded_width(usize::from(layer.inputs));
-    let Some(input) = input.get(..stride) else {
+    let (Some(input), Some(output)) = (
+        input.get(..stride),
+        output.get_mut(..usize::from(layer.outputs)),
+    ) else {
         return;
     };
-    let Some(output) = output.get_mut(..padded_width(usize::from(layer.outputs))) else {
-        return;
-    };
+    let zero_point = layer.output_zero_point;
+    let (records, _) = layer
+        .channels
+        .as_chunks::<{ ROW_BLOCK * CHANNEL_RECORD_LEN }>();
+    let (outputs, _) = output.as_chunks_mut::<ROW_BLOCK>();
+    #[cfg(rarewatch_dsp)]
+    if saturating_requant {
+        let mut buffer = [const { core::mem::MaybeUninit::uninit() }; dsp::WIDEN_MAX / 2];
+        if let Some(widened) = dsp::widen(input, &mut buffer) {
+            return dsp::saturating_layer(layer.weights, widened, records, outputs, zero_point);
+        }
+    }
+    let min = if layer.relu { zero_point } else { i8::MIN };
     if stride == 0 {
         return;
     }
-    let zero_point = layer.output_zero_point;
-    let min = if layer.relu { zero_point } else { i8::MIN };
-    let mut blocks = layer.weights.chunks_exact(ROW_BLOCK * stride);
-    let (block_channels, last_channels) = layer
-        .channels
-        .as_chunks::<{ ROW_BLOCK * CHANNEL_RECORD_LEN }>();
-    let mut outputs = output.as_chunks_mut::<ROW_BLOCK>().0.iter_mut();
-    for ((block, channels), out) in blocks.by_ref().zip(block_channels).zip(outputs.by_ref()) {
-        let mut acc = [0i32; ROW_BLOCK];
-        load_biases(channels, &mut acc);
+    let blocks = layer.weights.chunks_exact(ROW_BLOCK * stride);
+    for ((block, records), out) in blocks.zip(records).zip(outputs) {
+        let mut acc = biases(records);
         block4_dot(block, input, &mut acc);
-        requantize_block(out, &acc, channels, zero_point, min);
-    }
-    if !last_channels.is_empty() {
-        if let Some(out) = outputs.next() {
-            let mut acc = [0i32; ROW_BLOCK];
-            let rows = load_biases(last_channels, &mut acc);
-            if let Some(acc) = acc.get_mut(..rows) {
-                block_dot(blocks.remainder(), input, acc);
-            }
-            // Rows past the last record stay 0: padding activations are zero so that padding
-            // weights, whatever they hold, add nothing.
-            *out = [0; ROW_BLOCK];
-            requantize_block(out, &acc, last_channels, zero_point, min);
+        let (records, _) = records.as_chunks::<CHANNEL_RECORD_LEN>();
+        for ((out, &sum), record) in out.iter_mut().zip(&acc).zip(records) {
+            let c = Channel::from_record(record);
+            *out = if saturating_requant {
+                requantize_saturating(sum, c.multiplier, c.shift, zero_point)
+            } else {
+                requantize(sum, c.multiplier, c.shift, zero_point, min)
+            };
         }
-    }
-    for out in outputs {
-        *out = [0; ROW_BLOCK];
-    }
-}
-
-/// Requantizes up to 4 accumulators into `out` with the multipliers and shifts of the
-/// matching channel records (read again from the table rather than kept in registers across
-/// the kernel, which needs them all).
-#[inline(always)]
-fn requantize_block(
-    out: &mut [i8; ROW_BLOCK],
-    acc: &[i32; ROW_BLOCK],
-    channels: &[u8],
-    zero_point: i8,
-    min: i8,
-) {
-    let (records, _) = channels.as_chunks::<CHANNEL_RECORD_LEN>();
-    for ((out, &sum), record) in out.iter_mut().zip(acc).zip(records) {
-        let channel = Channel::from_record(record);
-        *out = requantize(sum, channel.multiplier, channel.shift, zero_point, min);
     }
 }
 
