@@ -11,80 +11,86 @@ use crate::error::{Error, Result};
 use crate::format::MAX_LAYERS;
 use crate::schema::{BaselineRepr, DecisionRepr, InputRepr, LayerRepr, ModelRepr};
 
-/// A cursor over the payload; every read is bounds-checked and fails with `Malformed`.
+/// A cursor over the payload. Reads return `None` past the end or on an invalid value; the
+/// one caller turns that into [`Error::Malformed`]. The multi-byte readers are out of line:
+/// the decoder calls them about 25 times and flash matters more than a few cycles at load.
 struct Reader<'a> {
     bytes: &'a [u8],
 }
 
 impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8]> {
-        if n > self.bytes.len() {
-            return Err(Error::Malformed);
-        }
-        let (head, rest) = self.bytes.split_at(n);
+    #[inline]
+    fn byte(&mut self) -> Option<u8> {
+        let (&first, rest) = self.bytes.split_first()?;
         self.bytes = rest;
-        Ok(head)
-    }
-
-    fn byte(&mut self) -> Result<u8> {
-        let (&first, rest) = self.bytes.split_first().ok_or(Error::Malformed)?;
-        self.bytes = rest;
-        Ok(first)
+        Some(first)
     }
 
     /// An unsigned LEB128 varint of at most 5 bytes whose value fits in 32 bits.
-    fn varint(&mut self) -> Result<u32> {
+    #[inline(never)]
+    fn varint(&mut self) -> Option<u32> {
         let mut value = 0u32;
         for i in 0..5 {
             let byte = self.byte()?;
             let bits = u32::from(byte & 0x7F);
             if i == 4 && bits > 0x0F {
-                return Err(Error::Malformed);
+                return None;
             }
             value |= bits << (7 * i);
             if byte & 0x80 == 0 {
-                return Ok(value);
+                return Some(value);
             }
         }
-        Err(Error::Malformed)
+        None
     }
 
-    fn u16(&mut self) -> Result<u16> {
-        u16::try_from(self.varint()?).map_err(|_| Error::Malformed)
+    #[inline(never)]
+    fn u16(&mut self) -> Option<u16> {
+        u16::try_from(self.varint()?).ok()
     }
 
-    fn i32(&mut self) -> Result<i32> {
+    #[inline(never)]
+    fn i32(&mut self) -> Option<i32> {
         let zigzag = self.varint()?;
-        Ok(((zigzag >> 1) as i32) ^ -((zigzag & 1) as i32))
+        Some(((zigzag >> 1) as i32) ^ -((zigzag & 1) as i32))
     }
 
-    fn i8(&mut self) -> Result<i8> {
-        Ok(self.byte()? as i8)
+    fn i8(&mut self) -> Option<i8> {
+        Some(self.byte()? as i8)
     }
 
-    fn bool(&mut self) -> Result<bool> {
+    fn bool(&mut self) -> Option<bool> {
         match self.byte()? {
-            0 => Ok(false),
-            1 => Ok(true),
-            _ => Err(Error::Malformed),
+            0 => Some(false),
+            1 => Some(true),
+            _ => None,
         }
     }
 
-    fn f32(&mut self) -> Result<f32> {
-        let b = self.take(4)?;
-        Ok(f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    #[inline(never)]
+    fn f32(&mut self) -> Option<f32> {
+        let (head, rest) = self.bytes.split_first_chunk::<4>()?;
+        self.bytes = rest;
+        Some(f32::from_le_bytes(*head))
     }
 
-    fn table(&mut self) -> Result<&'a [u8]> {
+    /// A varint length, then that many bytes, borrowed.
+    #[inline(never)]
+    fn table(&mut self) -> Option<&'a [u8]> {
         let len = self.varint()? as usize;
-        self.take(len)
+        let (head, rest) = self.bytes.split_at_checked(len)?;
+        self.bytes = rest;
+        Some(head)
     }
 }
 
 /// Decodes a payload into a description borrowing its tables, and returns the bytes left
 /// over after it (the caller rejects any).
 pub fn decode(payload: &[u8]) -> Result<(ModelRepr<'_>, &[u8])> {
-    let mut r = Reader { bytes: payload };
+    read(&mut Reader { bytes: payload }).ok_or(Error::Malformed)
+}
+
+fn read<'a>(r: &mut Reader<'a>) -> Option<(ModelRepr<'a>, &'a [u8])> {
     let input = InputRepr {
         features: r.u16()?,
         affine: r.table()?,
@@ -92,7 +98,7 @@ pub fn decode(payload: &[u8]) -> Result<(ModelRepr<'_>, &[u8])> {
     };
     let count = r.varint()? as usize;
     if count > MAX_LAYERS {
-        return Err(Error::Malformed);
+        return None;
     }
     let mut layers = heapless::Vec::new();
     for _ in 0..count {
@@ -104,7 +110,7 @@ pub fn decode(payload: &[u8]) -> Result<(ModelRepr<'_>, &[u8])> {
             output_zero_point: r.i8()?,
             relu: r.bool()?,
         };
-        layers.push(layer).map_err(|_| Error::Malformed)?;
+        layers.push(layer).ok()?;
     }
     let decision = DecisionRepr {
         threshold: r.i32()?,
@@ -121,7 +127,7 @@ pub fn decode(payload: &[u8]) -> Result<(ModelRepr<'_>, &[u8])> {
         score_counts: r.table()?,
         feature_ranges: r.table()?,
     };
-    Ok((
+    Some((
         ModelRepr {
             input,
             layers,
@@ -135,26 +141,25 @@ pub fn decode(payload: &[u8]) -> Result<(ModelRepr<'_>, &[u8])> {
 #[cfg(test)]
 mod tests {
     use super::Reader;
-    use crate::error::Error;
 
     #[test]
     fn varints_and_zigzag() {
         let mut r = Reader {
             bytes: &[0x00, 0x7F, 0x80, 0x01, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F],
         };
-        assert_eq!(r.varint(), Ok(0));
-        assert_eq!(r.varint(), Ok(127));
-        assert_eq!(r.varint(), Ok(128));
-        assert_eq!(r.varint(), Ok(u32::MAX));
-        assert_eq!(r.varint(), Err(Error::Malformed), "empty");
+        assert_eq!(r.varint(), Some(0));
+        assert_eq!(r.varint(), Some(127));
+        assert_eq!(r.varint(), Some(128));
+        assert_eq!(r.varint(), Some(u32::MAX));
+        assert_eq!(r.varint(), None, "empty");
         let mut r = Reader {
             bytes: &[0xFF, 0xFF, 0xFF, 0xFF, 0x1F],
         };
-        assert_eq!(r.varint(), Err(Error::Malformed), "33 bits");
+        assert_eq!(r.varint(), None, "33 bits");
         let mut r = Reader {
             bytes: &[0x80, 0x80, 0x80, 0x80, 0x80, 0x01],
         };
-        assert_eq!(r.varint(), Err(Error::Malformed), "6 bytes");
+        assert_eq!(r.varint(), None, "6 bytes");
         let mut r = Reader {
             bytes: &[
                 0, 1, 2, 3, 0xFE, 0xFF, 0xFF, 0xFF, 0x0F, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F,
@@ -162,19 +167,22 @@ mod tests {
         };
         assert_eq!(
             [r.i32(), r.i32(), r.i32(), r.i32(), r.i32(), r.i32()],
-            [Ok(0), Ok(-1), Ok(1), Ok(-2), Ok(i32::MAX), Ok(i32::MIN)]
+            [
+                Some(0),
+                Some(-1),
+                Some(1),
+                Some(-2),
+                Some(i32::MAX),
+                Some(i32::MIN)
+            ]
         );
         let mut r = Reader {
             bytes: &[0xFF, 0xFF, 0x04],
         };
-        assert_eq!(r.u16(), Err(Error::Malformed), "65536 is not a u16");
+        assert_eq!(r.u16(), None, "65536 is not a u16");
         let mut r = Reader { bytes: &[2] };
-        assert_eq!(r.bool(), Err(Error::Malformed));
+        assert_eq!(r.bool(), None);
         let mut r = Reader { bytes: &[5, 1, 2] };
-        assert_eq!(
-            r.table(),
-            Err(Error::Malformed),
-            "table longer than the payload"
-        );
+        assert_eq!(r.table(), None, "table longer than the payload");
     }
 }

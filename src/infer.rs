@@ -6,6 +6,7 @@ use crate::kernels::{dense_hidden, dense_output};
 use crate::model::Model;
 #[cfg(not(all(rarewatch_dsp, target_abi = "eabihf")))]
 use crate::quant::quantize_feature;
+use crate::tables::padded_width;
 
 /// The result of one inference.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,6 +54,18 @@ impl<const N: usize> core::ops::DerefMut for Scratch<N> {
     }
 }
 
+/// Zeroes the (at most 3) padding activations after the features: padding weights, whatever
+/// they hold, then add nothing. Three conditional stores: a loop would become a `memset` call
+/// (and pull `memset` into the firmware) for at most 3 bytes.
+#[inline(always)]
+fn zero_padding(padding: &mut [i8]) {
+    for index in 0..3 {
+        if let Some(slot) = padding.get_mut(index) {
+            *slot = 0;
+        }
+    }
+}
+
 impl Model<'_> {
     /// Scores one row of f32 features.
     ///
@@ -60,8 +73,9 @@ impl Model<'_> {
     /// [`crate::schema`]), then the integer network runs. Errors: wrong feature count, a NaN
     /// or infinite feature, or `scratch` shorter than [`scratch_bytes`](Self::scratch_bytes).
     pub fn predict(&self, features: &[f32], scratch: &mut [i8]) -> Result<Prediction> {
-        let (input, _) = self.split_scratch(scratch)?;
-        self.quantize_features(features, input)?;
+        let (slots, padding) = self.input_slots(features.len(), scratch)?;
+        self.quantize_into(features, slots)?;
+        zero_padding(padding);
         self.run(scratch)
     }
 
@@ -70,15 +84,9 @@ impl Model<'_> {
     ///
     /// [`quantize_features`]: Self::quantize_features
     pub fn predict_quantized(&self, features: &[i8], scratch: &mut [i8]) -> Result<Prediction> {
-        self.check_feature_count(features.len())?;
-        let (input, _) = self.split_scratch(scratch)?;
-        let mut slots = input.iter_mut();
-        for (slot, &q) in slots.by_ref().zip(features) {
-            *slot = q;
-        }
-        for slot in slots {
-            *slot = 0;
-        }
+        let (slots, padding) = self.input_slots(features.len(), scratch)?;
+        slots.copy_from_slice(features);
+        zero_padding(padding);
         self.run(scratch)
     }
 
@@ -90,13 +98,21 @@ impl Model<'_> {
     /// written (and `out` is otherwise unspecified).
     pub fn quantize_features(&self, features: &[f32], out: &mut [i8]) -> Result<()> {
         self.check_feature_count(features.len())?;
-        if out.len() < features.len() {
-            return Err(Error::CapacityExceeded {
-                needed: features.len(),
-                capacity: out.len(),
-            });
-        }
-        let (slots, padding) = out.split_at_mut(features.len());
+        let capacity = out.len();
+        let (slots, rest) =
+            out.split_at_mut_checked(features.len())
+                .ok_or(Error::CapacityExceeded {
+                    needed: features.len(),
+                    capacity,
+                })?;
+        self.quantize_into(features, slots)?;
+        rest.fill(0);
+        Ok(())
+    }
+
+    /// Quantizes `features` into `slots` (same length, checked by the callers).
+    #[inline(always)]
+    fn quantize_into(&self, features: &[f32], slots: &mut [i8]) -> Result<()> {
         let (affine, _) = self.repr().input.affine.as_chunks::<AFFINE_RECORD_LEN>();
         #[cfg(all(rarewatch_dsp, target_abi = "eabihf"))]
         if let Some(index) = crate::kernels::dsp::quantize_features(features, affine, slots) {
@@ -115,8 +131,21 @@ impl Model<'_> {
             );
             *slot = quantize_feature(x, mul, add);
         }
-        padding.fill(0);
         Ok(())
+    }
+
+    /// The first layer's input in scratch: `features` slots, then the padding up to the
+    /// layer's 4-byte stride (at most 3 bytes). Checks the feature count and scratch size.
+    fn input_slots<'s>(
+        &self,
+        features: usize,
+        scratch: &'s mut [i8],
+    ) -> Result<(&'s mut [i8], &'s mut [i8])> {
+        self.check_feature_count(features)?;
+        let (input, _) = self.split_scratch(scratch)?;
+        let stride = padded_width(features).min(input.len());
+        let input = input.get_mut(..stride).unwrap_or_default();
+        Ok(input.split_at_mut(features.min(stride)))
     }
 
     /// The decision rule on a score: `score >= threshold`.
