@@ -42,14 +42,162 @@ fn main() -> ! {
     };
     let (golden_ok, golden_total) = check_golden(&model, &golden);
     let (kernel_ok, kernel_total) = cross_check_kernels();
+    let (layer_ok, layer_total) = cross_check_layers();
+    let (rejected_ok, rejected_total) = check_non_finite(&model);
     hprintln!(
-        "golden vectors: {}/{} match; kernel cross-check: {}/{} match",
+        "golden vectors: {}/{} match; kernel cross-check: {}/{} match; layer cross-check: {}/{} match; non-finite checks: {}/{} pass",
         golden_ok,
         golden_total,
         kernel_ok,
-        kernel_total
+        kernel_total,
+        layer_ok,
+        layer_total,
+        rejected_ok,
+        rejected_total
     );
-    exit(golden_total > 0 && golden_ok == golden_total && kernel_ok == kernel_total)
+    exit(
+        golden_total > 0
+            && golden_ok == golden_total
+            && kernel_ok == kernel_total
+            && layer_ok == layer_total
+            && rejected_ok == rejected_total,
+    )
+}
+
+/// Hidden layers compared between the target's layer driver and the reference arithmetic.
+const CROSS_CHECK_LAYERS: u32 = 200;
+/// Widest layer input and output in the layer cross-check.
+const MAX_LAYER_INPUTS: usize = 64;
+const MAX_LAYER_OUTPUTS: usize = 32;
+
+/// Compares `kernels::dense_hidden` (on Cortex-M4 the whole-layer assembly for saturating
+/// layers, block kernels otherwise) with the reference kernel and the requantization rule as
+/// written (`quant::requantize_reference`), on pseudo-random hidden layers: half with
+/// parameters in the saturating form (shift −31..=−2, ReLU at −128 or no ReLU), half with any
+/// valid shift, zero point and ReLU. Returns (matching, layers).
+fn cross_check_layers() -> (u32, u32) {
+    use rarewatch::format::CHANNEL_RECORD_LEN;
+    use rarewatch::quant::{requantize_reference, saturating_form_applies};
+    use rarewatch::tables::Channel;
+    let mut rng = Xorshift::new(0x1A7E_2024);
+    let mut weights = [0u8; MAX_LAYER_INPUTS * MAX_LAYER_OUTPUTS];
+    let mut channels = [0u8; MAX_LAYER_OUTPUTS * CHANNEL_RECORD_LEN];
+    let mut input = [0i8; MAX_LAYER_INPUTS];
+    let mut matching = 0;
+    for index in 0..CROSS_CHECK_LAYERS {
+        let inputs = 4 * (1 + rng.below((MAX_LAYER_INPUTS / 4) as u32) as usize);
+        let outputs = 4 * (1 + rng.below((MAX_LAYER_OUTPUTS / 4) as u32) as usize);
+        let saturating = index % 2 == 0;
+        let relu = rng.below(2) == 0;
+        let zero_point = if saturating && relu {
+            -128
+        } else {
+            rng.next_u32() as i8
+        };
+        for byte in weights.iter_mut() {
+            *byte = rng.next_u32() as u8;
+        }
+        for value in input.iter_mut() {
+            *value = rng.next_u32() as i8;
+        }
+        for record in channels.chunks_exact_mut(CHANNEL_RECORD_LEN) {
+            let shift = if saturating {
+                -2 - rng.below(30) as i8
+            } else {
+                rng.below(62) as i8 - 31
+            };
+            let channel = Channel {
+                bias: (rng.next_u32() as i32) >> 11,
+                multiplier: (1 << 30) + (rng.next_u32() >> 2) as i32,
+                shift,
+            };
+            record.copy_from_slice(&channel.to_record());
+        }
+        let layer = rarewatch::LayerRepr {
+            inputs: inputs as u16,
+            outputs: outputs as u16,
+            weights: &weights[..inputs * outputs],
+            channels: &channels[..outputs * CHANNEL_RECORD_LEN],
+            output_zero_point: zero_point,
+            relu,
+        };
+        let all_saturating = Channel::records(layer.channels)
+            .all(|c| saturating_form_applies(c.shift, zero_point, relu));
+        let mut got = [0i8; MAX_LAYER_OUTPUTS];
+        kernels::dense_hidden(
+            &layer,
+            all_saturating,
+            &input[..inputs],
+            &mut got[..outputs],
+        );
+        let min = if relu { zero_point } else { i8::MIN };
+        let mut same = true;
+        for (block, records) in layer
+            .weights
+            .chunks_exact(4 * inputs)
+            .zip(layer.channels.chunks_exact(4 * CHANNEL_RECORD_LEN))
+            .enumerate()
+        {
+            let mut acc = [0i32; 4];
+            for (sum, c) in acc.iter_mut().zip(Channel::records(records.1)) {
+                *sum = c.bias;
+            }
+            reference::block_dot(records.0, &input[..inputs], &mut acc);
+            for (row, (sum, c)) in acc.iter().zip(Channel::records(records.1)).enumerate() {
+                let expected = requantize_reference(*sum, c.multiplier, c.shift, zero_point, min);
+                same &= got[4 * block + row] == expected;
+            }
+        }
+        if same {
+            matching += 1;
+        } else if matching == index {
+            hprintln!(
+                "layer {} ({} -> {}, saturating {}, relu {}, zp {}) differs from the reference",
+                index,
+                inputs,
+                outputs,
+                all_saturating,
+                relu,
+                zero_point
+            );
+        }
+    }
+    (matching, CROSS_CHECK_LAYERS)
+}
+
+/// NaN and ±infinity in a row give `NonFiniteFeature` with the right index, through the
+/// target's feature quantization (the FPU routine on Cortex-M4F). Returns (rejected, cases).
+fn check_non_finite(model: &Model<'_>) -> (u32, u32) {
+    let mut scratch = Scratch::<SCRATCH_BYTES>::new();
+    let n = model.features();
+    let cases = [
+        (0, f32::NEG_INFINITY),
+        (7 % n, f32::NAN),
+        (n - 1, f32::INFINITY),
+    ];
+    let mut rejected = 0;
+    for (index, value) in cases {
+        let mut row = [0.5f32; MAX_FEATURES];
+        row[index] = value;
+        match model.predict(&row[..n], &mut scratch) {
+            Err(rarewatch::Error::NonFiniteFeature { index: got }) if got == index => rejected += 1,
+            other => hprintln!(
+                "feature {} = {}: expected NonFiniteFeature, got {:?}",
+                index,
+                value,
+                other.map(|p| p.score)
+            ),
+        }
+    }
+    // A huge but finite value is not an error: it saturates.
+    let mut row = [0.5f32; MAX_FEATURES];
+    row[0] = f32::MAX;
+    if model.predict(&row[..n], &mut scratch).is_ok() {
+        rejected += 1;
+    } else {
+        hprintln!("feature 0 = f32::MAX was rejected");
+    }
+    (rejected, cases.len() as u32 + 1)
 }
 
 /// Runs every golden vector; returns (matching rows, rows). Prints the first mismatch.
