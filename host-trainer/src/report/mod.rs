@@ -1,3 +1,4 @@
 //! The training report: `metrics.json`, SVG plots and one self-contained `report.html`.
 
+pub mod plots;
 pub mod svg;
