@@ -10,12 +10,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (model, golden) = rarewatch_trainer::reference_model::files();
     std::fs::write(dir.join("model.rwm"), &model)?;
     std::fs::write(dir.join("golden.bin"), &golden)?;
+    let replay = rarewatch_trainer::reference_model::monitor_replay(&model);
+    std::fs::write(dir.join("monitor.bin"), &replay)?;
     println!(
-        "wrote {} ({} bytes) and {} ({} bytes)",
+        "wrote {} ({} bytes), {} ({} bytes) and {} ({} bytes)",
         dir.join("model.rwm").display(),
         model.len(),
         dir.join("golden.bin").display(),
-        golden.len()
+        golden.len(),
+        dir.join("monitor.bin").display(),
+        replay.len()
     );
     Ok(())
 }

@@ -125,6 +125,83 @@ pub fn build() -> (ModelTables, Vec<Vec<f32>>) {
     (tables, golden)
 }
 
+/// Events in the reference monitor replay.
+pub const REPLAY_ROWS: usize = 12_000;
+/// Row at which the replay's inputs shift (features 0..6 move up by 3 spreads).
+pub const REPLAY_SHIFT_AT: usize = 6_000;
+
+/// A monitor replay for the reference model: rows drawn like its calibration rows, scored by
+/// the int8 model, labelled from its calibrated probability (every positive after a delay of
+/// up to 300 rows, every alert after up to 100, one negative in 50 at once), with an input
+/// shift half-way; and the health the host's monitor reaches on it.
+pub fn monitor_replay(model_bytes: &[u8]) -> Vec<u8> {
+    use rarewatch::monitor::replay::{replay, Event, Replay};
+    use rarewatch::monitor::{Monitor, MonitorConfig, HEALTH_MAX_BYTES};
+    let model = rarewatch::Model::from_bytes(model_bytes).expect("reference model reads back");
+    let mut rng = Rng::new(SEED);
+    let centres: Vec<f32> = (0..FEATURES)
+        .map(|_| (rng.normal() * 10.0) as f32)
+        .collect();
+    let spreads: Vec<f32> = (0..FEATURES)
+        .map(|_| (0.1 + rng.uniform() * 5.0) as f32)
+        .collect();
+    let mut rng = rng.fork(5);
+    let mut scratch = vec![0i8; model.scratch_bytes()];
+    // (due row, event) for labels; observes are emitted in row order.
+    let mut pending: Vec<(usize, Event)> = Vec::new();
+    let mut events = Vec::new();
+    for row in 0..REPLAY_ROWS {
+        let x: Vec<f32> = (0..FEATURES)
+            .map(|i| {
+                let shift = if row >= REPLAY_SHIFT_AT && i < 6 {
+                    3.0 * spreads[i]
+                } else {
+                    0.0
+                };
+                raw_value(&mut rng, centres[i], spreads[i]) + shift
+            })
+            .collect();
+        let prediction = model.predict(&x, &mut scratch).expect("finite rows");
+        let seq = row as u32;
+        events.push(Event::Observe(prediction));
+        let positive = rng.uniform() < f64::from(model.probability(prediction.score));
+        let delay = if positive {
+            Some(rng.below(300))
+        } else if prediction.alert {
+            Some(rng.below(100))
+        } else if rng.below(50) == 0 {
+            Some(0)
+        } else {
+            None
+        };
+        if let Some(delay) = delay {
+            pending.push((row + delay, Event::Label { seq, positive }));
+        }
+        pending.sort_by_key(|(due, _)| *due);
+        while pending.first().is_some_and(|(due, _)| *due <= row) {
+            events.push(pending.remove(0).1);
+        }
+    }
+    events.extend(pending.into_iter().map(|(_, e)| e));
+    let mut monitor: Monitor = Monitor::new(&model, &MonitorConfig::default());
+    let (health, rejected) = replay(&mut monitor, events.iter().copied());
+    assert_eq!(
+        rejected, 0,
+        "every replay label is within the pending buffer"
+    );
+    let mut buf = [0u8; HEALTH_MAX_BYTES];
+    let expected = health
+        .to_postcard(&mut buf)
+        .expect("health fits its buffer")
+        .to_vec();
+    let mut out = Replay::header(events.len() as u32, expected.len() as u32).to_vec();
+    for event in &events {
+        out.extend_from_slice(&event.to_bytes());
+    }
+    out.extend_from_slice(&expected);
+    out
+}
+
 /// The reference model file and its golden-vector file.
 pub fn files() -> (Vec<u8>, Vec<u8>) {
     let (tables, rows) = build();

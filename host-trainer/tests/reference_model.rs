@@ -21,6 +21,31 @@ fn committed_reference_files_are_current() {
 }
 
 #[test]
+fn monitor_replay_reaches_a_drift_and_replays_to_the_same_health() {
+    use rarewatch::monitor::replay::{replay, Replay};
+    use rarewatch::monitor::{Health, Monitor, MonitorConfig, Signal, SignalState};
+    let (model_bytes, _) = rarewatch_trainer::reference_model::files();
+    let bytes = rarewatch_trainer::reference_model::monitor_replay(&model_bytes);
+    let file = Replay::from_bytes(&bytes).unwrap();
+    let expected: Health = postcard::from_bytes(file.expected_bytes()).unwrap();
+    assert_eq!(
+        expected.rows as usize,
+        rarewatch_trainer::reference_model::REPLAY_ROWS
+    );
+    assert!(expected.labels > 100, "{expected:?}");
+    // The input shift half-way must show in the label-free signals.
+    assert_eq!(
+        expected.state(Signal::ScoreDistribution),
+        SignalState::Drift,
+        "{expected:?}"
+    );
+    let model = Model::from_bytes(&model_bytes).unwrap();
+    let mut monitor: Monitor = Monitor::new(&model, &MonitorConfig::default());
+    let (health, rejected) = replay(&mut monitor, file.events());
+    assert_eq!((health, rejected), (expected, 0));
+}
+
+#[test]
 fn reference_model_has_the_benchmark_shape() {
     let (bytes, golden) = rarewatch_trainer::reference_model::files();
     let model = Model::from_bytes(&bytes).unwrap();

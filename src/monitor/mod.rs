@@ -57,6 +57,7 @@ pub mod features;
 pub mod health;
 pub mod histogram;
 pub mod pending;
+pub mod replay;
 pub mod stats;
 pub mod stream;
 

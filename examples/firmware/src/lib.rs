@@ -17,6 +17,10 @@ pub static MODEL: &Aligned<[u8]> = &Aligned(*include_bytes!("../models/model.rwm
 /// Golden vectors for [`MODEL`]: rows with the score and alert the host computed.
 pub static GOLDEN: &[u8] = include_bytes!("../models/golden.bin");
 
+/// A monitor replay for [`MODEL`]: predictions and labels with the health the host's monitor
+/// reached on them (postcard).
+pub static REPLAY: &[u8] = include_bytes!("../models/monitor.bin");
+
 /// Ends the QEMU run through semihosting: exit code 0 on success, 1 on failure.
 pub fn exit(success: bool) -> ! {
     debug::exit(if success {

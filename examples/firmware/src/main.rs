@@ -13,7 +13,7 @@ use cortex_m_rt::entry;
 use cortex_m_semihosting::hprintln;
 use rarewatch::kernels::{self, reference};
 use rarewatch::{GoldenVectors, Model, Scratch};
-use rarewatch_firmware::{exit, Xorshift, GOLDEN, MODEL};
+use rarewatch_firmware::{exit, Xorshift, GOLDEN, MODEL, REPLAY};
 
 /// Widest input the firmware's feature buffer holds.
 const MAX_FEATURES: usize = 64;
@@ -44,6 +44,7 @@ fn main() -> ! {
     let (kernel_ok, kernel_total) = cross_check_kernels();
     let (layer_ok, layer_total) = cross_check_layers();
     let (rejected_ok, rejected_total) = check_non_finite(&model);
+    let replay_ok = check_replay(&model);
     hprintln!(
         "golden vectors: {}/{} match; kernel cross-check: {}/{} match; layer cross-check: {}/{} match; non-finite checks: {}/{} pass",
         golden_ok,
@@ -60,8 +61,45 @@ fn main() -> ! {
             && golden_ok == golden_total
             && kernel_ok == kernel_total
             && layer_ok == layer_total
-            && rejected_ok == rejected_total,
+            && rejected_ok == rejected_total
+            && replay_ok,
     )
+}
+
+/// Replays the recorded predictions and labels through the monitor and compares its final
+/// health, byte for byte (postcard), with the host's.
+fn check_replay(model: &Model<'_>) -> bool {
+    use rarewatch::monitor::replay::{replay, Replay};
+    use rarewatch::monitor::{Monitor, MonitorConfig, Signal, HEALTH_MAX_BYTES};
+    let file = match Replay::from_bytes(REPLAY) {
+        Ok(file) => file,
+        Err(error) => {
+            hprintln!("monitor replay load failed: {}", error);
+            return false;
+        }
+    };
+    let mut monitor: Monitor = Monitor::new(model, &MonitorConfig::default());
+    let (health, rejected) = replay(&mut monitor, file.events());
+    let mut buf = [0u8; HEALTH_MAX_BYTES];
+    let same = match health.to_postcard(&mut buf) {
+        Ok(bytes) => *bytes == *file.expected_bytes() && rejected == 0,
+        Err(_) => false,
+    };
+    let states = Signal::ALL.map(|s| health.state(s).name());
+    hprintln!(
+        "monitor replay: {} events, {} rows, {} labels, states {} {} {} {} {} {}: health {} the host's",
+        file.len(),
+        health.rows,
+        health.labels,
+        states[0],
+        states[1],
+        states[2],
+        states[3],
+        states[4],
+        states[5],
+        if same { "matches" } else { "DIFFERS from" }
+    );
+    same
 }
 
 /// Hidden layers compared between the target's layer driver and the reference arithmetic.
