@@ -114,6 +114,14 @@ for spec_file in sorted(work.glob("*.spec"), reverse=True):  # thumbv7em first
     predict = [c - empty for _, c in labels["predict"]]
     quantized = [c - empty for _, c in labels["predict_quantized"]]
     load = labels["load"][0][1] - empty
+    observe = [c - empty for _, c in labels["observe"]]
+    (batch_n, batch), = labels["observe_batch"]
+    (_, chunk_end), = labels["observe_chunk_end"]
+    chunk_end -= empty
+    # Mean per call at the default chunk of 2,048 rows: typical calls (the batch) plus the
+    # chunk-end call's extra cost spread over its chunk.
+    observe_mean = (batch - empty) / batch_n + (chunk_end - max(observe)) / 2048
+    label_cost = [c - empty for _, c in labels["label"]]
     sizes = {}
     for line in (work / f"{target}.size").read_text().splitlines()[1:]:
         text, data, bss, *_ , name = line.split()
@@ -143,16 +151,22 @@ for spec_file in sorted(work.glob("*.spec"), reverse=True):  # thumbv7em first
         "stack_predict_quantized_bytes": facts["stack_predict_quantized"],
         "stack_load_bytes": facts["stack_load"],
         "model_file_bytes": facts["model_file_bytes"],
+        "observe_instructions_max": max(observe),
+        "observe_instructions_mean": round(observe_mean, 1),
+        "observe_chunk_end_instructions": chunk_end,
+        "label_instructions_max": max(label_cost),
+        "monitor_bytes": facts["monitor_bytes"],
         "plugin_loop_check": "2000 iterations cost exactly 2000 more than 1000",
     })
 
 print(f"{'target':34} {'predict':>8} {'/MAC':>6} {'quant.':>8} {'/MAC':>6} {'load':>7} "
-      f"{'flash B':>8} {'RAM B':>6} {'stack B':>7}")
+      f"{'flash B':>8} {'RAM B':>6} {'stack B':>7} {'observe':>8} {'mean':>6} {'monitor B':>9}")
 for t in targets:
     print(f"{t['target'] + ' (' + t['cpu'] + ')':34} {t['instructions']:8} {t['instructions'] / t['macs']:6.2f} "
           f"{t['instructions_quantized']:8} {t['instructions_quantized'] / t['macs']:6.2f} "
           f"{t['load_instructions']:7} {t['flash_runtime_bytes']:8} {t['ram_bytes']:6} "
-          f"{t['stack_predict_bytes']:7}")
+          f"{t['stack_predict_bytes']:7} {t['observe_instructions_max']:8} "
+          f"{t['observe_instructions_mean']:6} {t['monitor_bytes']:9}")
 for p in peers:
     print(f"peer {p['engine']} ({p['cpu']}): {p['instructions']} instructions, "
           f"{p['instructions_per_mac']:.2f}/MAC, flash {p['flash_code_bytes']} code + "

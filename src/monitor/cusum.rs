@@ -59,11 +59,31 @@ impl BernoulliCusum {
         } else {
             self.llr_quiet
         };
-        let cap = self.drift.saturating_add(self.warning);
-        self.statistic = self.statistic.saturating_add(llr).clamp(0, cap);
+        // Both levels are positive and below 2³⁰ (nats in Q16), so the cap cannot overflow.
+        let cap = self.drift.wrapping_add(self.warning);
+        let statistic = self.statistic.saturating_add(llr).max(0).min(cap);
+        self.statistic = statistic;
+        // Below the warning level in state Ok nothing changes: the usual case, two compares.
+        if statistic >= self.warning || self.state != SignalState::Ok {
+            self.state = self
+                .state
+                .step(statistic, self.warning / 2, self.warning, self.drift);
+        }
+    }
+
+    /// Adds `trials` observations at once, `events` of them events (`events ≤ trials`): the
+    /// CUSUM of batch sums, clamped at 0 once per batch. Used for slow signals (the alert rate
+    /// falling) that need not cost anything per row.
+    pub fn update_batch(&mut self, events: u32, trials: u32) {
+        let quiet = trials.saturating_sub(events);
+        let llr = i64::from(events) * i64::from(self.llr_event)
+            + i64::from(quiet) * i64::from(self.llr_quiet);
+        let cap = self.drift.wrapping_add(self.warning);
+        let statistic = (i64::from(self.statistic) + llr).clamp(0, i64::from(cap)) as i32;
+        self.statistic = statistic;
         self.state = self
             .state
-            .step(self.statistic, self.warning / 2, self.warning, self.drift);
+            .step(statistic, self.warning / 2, self.warning, self.drift);
     }
 
     /// The current state.
@@ -131,5 +151,23 @@ mod tests {
             c.update(false);
         }
         assert_eq!(c.statistic(), 0.0);
+    }
+
+    #[test]
+    fn a_batch_adds_the_same_evidence_as_its_rows() {
+        let mut rows = BernoulliCusum::new(0.2, 0.5, 5.0, 10.0).unwrap();
+        let mut batch = rows.clone();
+        // 6 events in 10 trials, events first: the per-row statistic never touches 0.
+        for i in 0..10 {
+            rows.update(i < 6);
+        }
+        batch.update_batch(6, 10);
+        assert_eq!(rows.statistic, batch.statistic);
+        // The rows passed the warning level on the way (5.5 nats after 6 events) and stay in
+        // Warning by hysteresis; the batch only sees its end value (3.6 nats).
+        assert_eq!(
+            (rows.state(), batch.state()),
+            (SignalState::Warning, SignalState::Ok)
+        );
     }
 }

@@ -3,9 +3,10 @@
 //! expected number of positives is the sum over all rows.
 //!
 //! Per row the probability comes from a 257-entry sigmoid table (linear interpolation,
-//! error below 10⁻⁴), not from `exp`, so an update costs a multiply-add, a table lookup and
-//! three adds. Sums are taken per chunk and faded across chunks (each chunk keeps 7/8 of the
-//! past), so the estimates follow the last ~8 chunks.
+//! error below 10⁻⁴) indexed by the logit in Q12 fixed point, not from `exp`: an update is one
+//! integer multiply-shift, a table lookup and three adds, with no float (so it stays cheap on
+//! parts without an FPU). Sums are taken per chunk and faded across chunks (each chunk keeps
+//! 7/8 of the past), so the estimates follow the last ~8 chunks.
 
 use crate::monitor::health::{EstimatedHealth, SignalState};
 
@@ -47,23 +48,37 @@ const SIGMOID_Q16: [u16; TABLE_LEN] = {
     table
 };
 
-/// Calibrated probability in Q16 of a logit `z`, from the table.
+/// One unit of logit in the Q12 fixed point of [`sigmoid_q16`].
+pub const Z_ONE: i32 = 1 << 12;
+
+/// `sigmoid(z)` in Q16 for a logit in Q12 (`z_q12 = z · 4096`), from the table: 256 table
+/// steps of 1/16 over `[−8, 8]`, 256 interpolation steps within each; clamped beyond.
 #[inline]
-pub fn sigmoid_q16(z: f32) -> u32 {
-    let t = ((z + HALF_RANGE) * STEPS_PER_UNIT).clamp(0.0, (TABLE_LEN - 1) as f32);
-    let index = t as usize;
-    let frac = t - index as f32;
-    let lo = SIGMOID_Q16.get(index).copied().unwrap_or(u16::MAX);
-    let hi = SIGMOID_Q16.get(index + 1).copied().unwrap_or(lo);
-    (f32::from(lo) + (f32::from(hi) - f32::from(lo)) * frac) as u32
+pub fn sigmoid_q16(z_q12: i32) -> u32 {
+    let half_range = HALF_RANGE as i32 * Z_ONE;
+    // 0 ..= 65,535: the top 8 bits pick the table step, the low 8 interpolate.
+    let t = z_q12
+        .saturating_add(half_range)
+        .clamp(0, 2 * half_range - 1) as u32;
+    let index = (t >> 8) as usize;
+    let frac = t & 0xFF;
+    let lo = u32::from(SIGMOID_Q16.get(index).copied().unwrap_or(u16::MAX));
+    let hi = u32::from(SIGMOID_Q16.get(index + 1).copied().unwrap_or(u16::MAX));
+    // The table rises: hi ≥ lo.
+    lo + ((hi.saturating_sub(lo) * frac) >> 8)
 }
 
 /// Chunked, faded sums of calibrated probabilities.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PerformanceEstimate {
-    /// `z = slope · score + intercept` (Platt folded with the logit scale).
-    slope: f32,
-    intercept: f32,
+    /// `z = slope · score + intercept` (Platt folded with the logit scale), in fixed point:
+    /// `z_q12 = (score · slope_q28) >> 16 + intercept_q12`.
+    slope_q28: i32,
+    intercept_q12: i32,
+    /// Scores beyond these give `|z| ≥ 8` (the table's ends): clamping the score first keeps
+    /// the fixed-point product in range without 64-bit compares.
+    score_lo: i32,
+    score_hi: i32,
     /// This chunk's Q16 sums: all rows, alerted rows; and its alerts.
     chunk_p: u32,
     chunk_p_alerts: u32,
@@ -94,9 +109,21 @@ impl PerformanceEstimate {
         levels: (f32, f32),
     ) -> Self {
         let (baseline_precision, baseline_recall) = baseline.unwrap_or((0.0, 0.0));
+        // Scores where z = slope·score + intercept reaches ±8 (`as` saturates at i32's ends).
+        let (score_lo, score_hi) = if slope == 0.0 {
+            (0, 0)
+        } else {
+            let a = (-HALF_RANGE - intercept) / slope;
+            let b = (HALF_RANGE - intercept) / slope;
+            (a.min(b) as i32, a.max(b) as i32)
+        };
         PerformanceEstimate {
-            slope,
-            intercept,
+            // `as` saturates: a slope beyond ±8 per score unit (never seen: scores are
+            // accumulators of thousands) would clip, not wrap.
+            slope_q28: (slope * (1u32 << 28) as f32) as i32,
+            intercept_q12: (intercept * Z_ONE as f32) as i32,
+            score_lo,
+            score_hi,
             chunk_p: 0,
             chunk_p_alerts: 0,
             chunk_alerts: 0,
@@ -118,7 +145,10 @@ impl PerformanceEstimate {
     /// Adds one prediction.
     #[inline]
     pub fn observe(&mut self, score: i32, alert: bool) {
-        let p = sigmoid_q16(self.slope * score as f32 + self.intercept);
+        let score = score.max(self.score_lo).min(self.score_hi);
+        // After the clamp |score · slope| ≤ 8 + |intercept|: the Q12 logit fits in 32 bits.
+        let z_q12 = ((i64::from(score) * i64::from(self.slope_q28)) >> 16) as i32;
+        let p = sigmoid_q16(z_q12.saturating_add(self.intercept_q12));
         self.chunk_p = self.chunk_p.saturating_add(p);
         if alert {
             self.chunk_p_alerts = self.chunk_p_alerts.saturating_add(p);
@@ -126,7 +156,14 @@ impl PerformanceEstimate {
         }
     }
 
+    /// Alerts in the current chunk so far.
+    pub fn chunk_alerts(&self) -> u32 {
+        self.chunk_alerts
+    }
+
     /// Folds the chunk of `rows` rows into the faded sums and updates the state.
+    #[cold]
+    #[inline(never)]
     pub fn close_chunk(&mut self, rows: u16) {
         const ONE: f32 = 65_535.0;
         self.faded_p = self.faded_p * FADE + self.chunk_p as f32 / ONE;
@@ -190,14 +227,15 @@ mod tests {
     #[test]
     fn table_matches_the_sigmoid() {
         for k in -1000..=1000 {
-            let z = k as f32 / 100.0;
-            let exact = 1.0 / (1.0 + (-(z as f64)).exp());
-            let got = f64::from(sigmoid_q16(z)) / 65_535.0;
+            let z = k as f64 / 100.0;
+            let exact = 1.0 / (1.0 + (-z).exp());
+            let got = f64::from(sigmoid_q16((z * f64::from(Z_ONE)).round() as i32)) / 65_535.0;
             let tolerance = if z.abs() <= 8.0 { 1e-4 } else { 4e-4 };
             assert!((got - exact).abs() < tolerance, "z {z}: {got} vs {exact}");
         }
-        assert_eq!(sigmoid_q16(-100.0), u32::from(SIGMOID_Q16[0]));
-        assert_eq!(sigmoid_q16(100.0), u32::from(SIGMOID_Q16[TABLE_LEN - 1]));
+        assert_eq!(sigmoid_q16(-100 * Z_ONE), u32::from(SIGMOID_Q16[0]));
+        let top = u32::from(SIGMOID_Q16[TABLE_LEN - 1]);
+        assert!(sigmoid_q16(100 * Z_ONE).abs_diff(top) <= 1);
     }
 
     #[test]

@@ -16,7 +16,6 @@ pub struct ScoreHistogram<'a> {
     edges: &'a [u8],
     /// Validation rows per bin (borrowed from the model file).
     reference: &'a [u8],
-    reference_total: u32,
     bins: u8,
     /// This chunk's rows per bin.
     counts: [u16; MAX_SCORE_BINS],
@@ -37,7 +36,6 @@ impl<'a> ScoreHistogram<'a> {
         ScoreHistogram {
             edges,
             reference,
-            reference_total,
             bins,
             counts: [0; MAX_SCORE_BINS],
             rows: 0,
@@ -56,41 +54,47 @@ impl<'a> ScoreHistogram<'a> {
     /// Edge `i`, or `i32::MAX` past the last (so the search needs no bound).
     #[inline(always)]
     fn edge(&self, i: usize) -> i32 {
-        self.edges
-            .get(4 * i..4 * i + 4)
-            .and_then(|b| b.try_into().ok())
-            .map_or(i32::MAX, i32::from_le_bytes)
+        let (edges, _) = self.edges.as_chunks::<4>();
+        edges.get(i).map_or(i32::MAX, |b| i32::from_le_bytes(*b))
     }
 
-    /// The bin of a score: the number of edges at or below it.
+    /// The bin of a score: the number of edges at or below it (`0..bins`). Past the last edge
+    /// `edge` reads `i32::MAX`, which no clamped score reaches, so the search cannot leave the
+    /// model's bins.
     #[inline]
     pub fn bin(&self, score: i32) -> usize {
+        let score = score.min(i32::MAX - 1);
         let mut bin = 0;
         for step in [8, 4, 2, 1] {
             if self.edge(bin + step - 1) <= score {
                 bin += step;
             }
         }
-        bin.min(usize::from(self.bins.max(1)) - 1)
+        bin
     }
 
     /// Counts one score; closes the chunk (and updates the PSI) when it is full.
     #[inline]
     pub fn observe(&mut self, score: i32) {
-        if self.state != SignalState::Unknown {
-            let bin = self.bin(score);
-            if let Some(count) = self.counts.get_mut(bin) {
-                *count = count.saturating_add(1);
-            }
+        // Without a reference (state Unknown) the counts are kept but never compared.
+        let bin = self.bin(score);
+        if let Some(count) = self.counts.get_mut(bin) {
+            *count = count.saturating_add(1);
         }
         self.rows += 1;
-        if self.rows >= self.chunk_rows {
-            self.close_chunk();
-        }
     }
 
+    /// Whether the chunk is full: the caller then calls [`close_chunk`](Self::close_chunk).
+    #[inline(always)]
+    pub fn chunk_full(&self) -> bool {
+        self.rows >= self.chunk_rows
+    }
+
+    /// Ends the chunk: PSI against the reference, state, and a fresh count. Out of line and
+    /// cold: it runs once per chunk and its float work would otherwise weigh on every call.
+    #[cold]
     #[inline(never)]
-    fn close_chunk(&mut self) {
+    pub fn close_chunk(&mut self) {
         let rows = f32::from(self.rows);
         self.chunks = self.chunks.saturating_add(1);
         self.rows = 0;
@@ -100,7 +104,8 @@ impl<'a> ScoreHistogram<'a> {
         let bins = usize::from(self.bins);
         let half_bins = 0.5 * bins as f32;
         let rows = rows + half_bins;
-        let total = self.reference_total as f32 + half_bins;
+        let reference_total = u32_values(self.reference).fold(0u32, u32::saturating_add);
+        let total = reference_total as f32 + half_bins;
         // Half a row added to every bin keeps empty bins finite (Laplace smoothing).
         self.psi = self
             .counts
@@ -118,14 +123,15 @@ impl<'a> ScoreHistogram<'a> {
         self.counts = [0; MAX_SCORE_BINS];
     }
 
+    /// Rows observed: whole chunks plus the open chunk (saturating at `u32::MAX`).
+    pub fn rows_seen(&self) -> u32 {
+        let total = u64::from(self.chunks) * u64::from(self.chunk_rows) + u64::from(self.rows);
+        u32::try_from(total).unwrap_or(u32::MAX)
+    }
+
     /// Rows per chunk.
     pub fn chunk_rows(&self) -> u16 {
         self.chunk_rows
-    }
-
-    /// Whether the last `observe` closed a chunk (`rows == 0` after at least one chunk).
-    pub fn chunk_closed(&self) -> bool {
-        self.rows == 0 && self.chunks > 0
     }
 
     /// The snapshot.
@@ -176,13 +182,15 @@ mod tests {
         for i in 0..100 {
             h.observe([-20, -5, 5, 20][i % 4]);
         }
-        assert!(h.chunk_closed());
+        assert!(h.chunk_full());
+        h.close_chunk();
         assert!(h.health().psi < 1e-6, "{:?}", h.health());
         assert_eq!(h.state(), SignalState::Ok);
         // All in the top bin: a = (100.5/102, 0.5/102 ×3), e = (250.5/1002) ×4.
         for _ in 0..100 {
             h.observe(50);
         }
+        h.close_chunk();
         let e = 250.5f32 / 1002.0;
         let top = 100.5f32 / 102.0;
         let low = 0.5f32 / 102.0;
@@ -200,6 +208,7 @@ mod tests {
     fn no_reference_means_unknown() {
         let mut h = ScoreHistogram::new(&[], &[], 100, (0.1, 0.25));
         h.observe(3);
+        h.close_chunk();
         assert_eq!(h.state(), SignalState::Unknown);
     }
 }

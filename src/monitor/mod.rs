@@ -144,8 +144,8 @@ pub struct Monitor<'a, const PENDING_WORDS: usize = 32, const WINDOW_WORDS: usiz
     histogram: ScoreHistogram<'a>,
     estimate: PerformanceEstimate,
     features: FeatureRanges<'a>,
-    rows: u32,
-    alerts: u32,
+    /// Alerts in the chunks already closed (saturating); the open chunk's are in `estimate`.
+    closed_alerts: u32,
     labels: u32,
 }
 
@@ -203,8 +203,7 @@ impl<'a, const PENDING_WORDS: usize, const WINDOW_WORDS: usize>
                 config.out_of_range_factor,
                 config.out_of_range_levels,
             ),
-            rows: 0,
-            alerts: 0,
+            closed_alerts: 0,
             labels: 0,
         }
     }
@@ -214,20 +213,31 @@ impl<'a, const PENDING_WORDS: usize, const WINDOW_WORDS: usize>
     #[inline]
     pub fn observe(&mut self, prediction: &Prediction) -> u32 {
         let alert = prediction.alert;
-        self.rows = self.rows.saturating_add(1);
-        self.alerts = self.alerts.saturating_add(u32::from(alert));
         if let Some(c) = &mut self.alerts_up {
-            c.update(alert);
-        }
-        if let Some(c) = &mut self.alerts_down {
             c.update(alert);
         }
         self.estimate.observe(prediction.score, alert);
         self.histogram.observe(prediction.score);
-        if self.histogram.chunk_closed() {
-            self.estimate.close_chunk(self.histogram.chunk_rows());
+        if self.histogram.chunk_full() {
+            self.close_chunk();
         }
         self.pending.record(alert)
+    }
+
+    /// Ends a chunk: PSI and the estimates. Out of line: once per chunk.
+    #[cold]
+    #[inline(never)]
+    fn close_chunk(&mut self) {
+        let rows = self.histogram.chunk_rows();
+        // A falling alert rate is slow to show (tens of thousands of rows), so its CUSUM
+        // takes the chunk's counts at once instead of costing every row.
+        let alerts = self.estimate.chunk_alerts();
+        self.closed_alerts = self.closed_alerts.saturating_add(alerts);
+        if let Some(c) = &mut self.alerts_down {
+            c.update_batch(alerts, u32::from(rows));
+        }
+        self.histogram.close_chunk();
+        self.estimate.close_chunk(rows);
     }
 
     /// Checks one row's raw features against the training ranges; returns how many are out.
@@ -254,6 +264,12 @@ impl<'a, const PENDING_WORDS: usize, const WINDOW_WORDS: usize>
         if alert {
             self.precision.push(positive);
         }
+    }
+
+    /// Predictions observed (saturating): closed chunks plus the open one, so the per-row
+    /// path keeps no separate counter.
+    pub fn rows(&self) -> u32 {
+        self.histogram.rows_seen()
     }
 
     /// Sequence number the next prediction will get.
@@ -290,14 +306,18 @@ impl<'a, const PENDING_WORDS: usize, const WINDOW_WORDS: usize>
         let recall = self.recall.health();
         let precision = self.precision.health();
         Health {
-            rows: self.rows,
+            rows: self.rows(),
             labels: self.labels,
             recall,
             precision,
             f1: stats::f1(precision.window.value, recall.window.value),
             alert_rate: AlertRateHealth {
                 state: self.alert_rate_state(),
-                observed: Proportion::wilson(self.alerts, self.rows),
+                observed: Proportion::wilson(
+                    self.closed_alerts
+                        .saturating_add(self.estimate.chunk_alerts()),
+                    self.rows(),
+                ),
                 expected: self.expected_alert_rate,
                 cusum_up: self
                     .alerts_up

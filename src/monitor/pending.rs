@@ -4,17 +4,16 @@ use crate::error::{Error, Result};
 
 /// The last `16·WORDS` predictions' decisions, so a label arriving later (by sequence number)
 /// can be routed to the right stream: a positive label feeds the recall stream, a label on an
-/// alert feeds the precision stream.
+/// alert feeds the precision stream. `WORDS` must be a power of two (checked at compile time),
+/// so a prediction's slot is its sequence number's low bits.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PendingLabels<const WORDS: usize> {
     /// Two bits per prediction: bit 0 alert, bit 1 already labelled.
     words: [u32; WORDS],
-    /// Slot of the next prediction, `0..16·WORDS`.
-    head: u16,
     /// Sequence number the next prediction gets (wraps after 2³² predictions).
     next_seq: u32,
-    /// Predictions recorded, saturating at the capacity.
-    held: u16,
+    /// Whether the ring has been filled once (every slot holds a prediction).
+    full: bool,
 }
 
 impl<const WORDS: usize> Default for PendingLabels<WORDS> {
@@ -29,40 +28,53 @@ impl<const WORDS: usize> PendingLabels<WORDS> {
 
     /// Empty.
     pub const fn new() -> Self {
+        const {
+            assert!(
+                WORDS.is_power_of_two(),
+                "PendingLabels needs a power-of-two word count"
+            )
+        };
         PendingLabels {
             words: [0; WORDS],
-            head: 0,
             next_seq: 0,
-            held: 0,
+            full: false,
         }
+    }
+
+    /// The word and bit shift of a sequence number's slot.
+    #[inline(always)]
+    fn slot(seq: u32) -> (usize, u32) {
+        let slot = seq as usize & (Self::CAPACITY - 1);
+        (slot / 16, 2 * (slot % 16) as u32)
     }
 
     /// Records a prediction's decision and returns its sequence number.
     #[inline]
     pub fn record(&mut self, alert: bool) -> u32 {
         let seq = self.next_seq;
-        if WORDS > 0 {
-            let head = usize::from(self.head);
-            if let Some(word) = self.words.get_mut(head / 16) {
-                let shift = 2 * (head % 16);
-                *word = (*word & !(0b11 << shift)) | (u32::from(alert) << shift);
-            }
-            self.head = if head + 1 == Self::CAPACITY {
-                0
-            } else {
-                self.head + 1
-            };
-            if usize::from(self.held) < Self::CAPACITY {
-                self.held += 1;
-            }
+        let (word, shift) = Self::slot(seq);
+        if let Some(word) = self.words.get_mut(word) {
+            *word = (*word & !(0b11 << shift)) | (u32::from(alert) << shift);
         }
         self.next_seq = seq.wrapping_add(1);
+        if self.next_seq as usize == Self::CAPACITY {
+            self.full = true;
+        }
         seq
     }
 
     /// Sequence number the next prediction will get.
     pub fn next_seq(&self) -> u32 {
         self.next_seq
+    }
+
+    /// Predictions currently held.
+    fn held(&self) -> u32 {
+        if self.full {
+            Self::CAPACITY as u32
+        } else {
+            self.next_seq
+        }
     }
 
     /// Marks prediction `seq` labelled and returns whether it alerted.
@@ -76,24 +88,18 @@ impl<const WORDS: usize> PendingLabels<WORDS> {
         if age == 0 || age > u32::MAX / 2 {
             return Err(Error::LabelUnknown { seq });
         }
-        if age > u32::from(self.held) {
+        let held = self.held();
+        if age > held {
             return Err(Error::LabelTooOld {
                 seq,
-                oldest: self.next_seq.wrapping_sub(u32::from(self.held)),
+                oldest: self.next_seq.wrapping_sub(held),
             });
         }
-        let age = age as usize;
-        let head = usize::from(self.head);
-        let slot = if age <= head {
-            head - age
-        } else {
-            head + Self::CAPACITY - age
-        };
+        let (word, shift) = Self::slot(seq);
         let word = self
             .words
-            .get_mut(slot / 16)
+            .get_mut(word)
             .ok_or(Error::LabelUnknown { seq })?;
-        let shift = 2 * (slot % 16);
         if *word & (0b10 << shift) != 0 {
             return Err(Error::LabelDuplicate { seq });
         }

@@ -25,7 +25,8 @@ use core::hint::black_box;
 use cortex_m_rt::entry;
 use cortex_m_semihosting::hprintln;
 use rarewatch::{GoldenVectors, Model, Prediction, Scratch};
-use rarewatch_firmware::{exit, GOLDEN, MODEL};
+use rarewatch::monitor::{Monitor, MonitorConfig};
+use rarewatch_firmware::{exit, GOLDEN, MODEL, REPLAY};
 
 /// Golden rows measured one by one (instruction counts vary a little with the data).
 const ROWS: usize = 8;
@@ -33,6 +34,8 @@ const ROWS: usize = 8;
 const FEATURES: usize = 30;
 /// Scratch bytes the reference model needs (`Model::scratch_bytes`).
 const SCRATCH_BYTES: usize = 64;
+/// Predictions observed in one measured region by the monitor benchmark.
+const OBSERVE_BATCH: usize = 1024;
 /// Word written over the free stack before a call; words still holding it were not touched.
 const PAINT: u32 = 0xC5AC_CE55;
 
@@ -78,6 +81,25 @@ fn run_predict_quantized(
     scratch: &mut [i8],
 ) -> Option<Prediction> {
     model.predict_quantized(features, scratch).ok()
+}
+
+#[inline(never)]
+fn run_observe(monitor: &mut Monitor<'_>, prediction: &Prediction) -> u32 {
+    monitor.observe(prediction)
+}
+
+#[inline(never)]
+fn run_observe_batch(monitor: &mut Monitor<'_>, predictions: &[Prediction]) -> u32 {
+    let mut last = 0;
+    for prediction in predictions {
+        last = monitor.observe(prediction);
+    }
+    last
+}
+
+#[inline(never)]
+fn run_label(monitor: &mut Monitor<'_>, seq: u32, positive: bool) -> bool {
+    monitor.label(seq, positive).is_ok()
 }
 
 #[inline(never)]
@@ -180,6 +202,55 @@ fn main() -> ! {
         label("predict_quantized", index as u32);
         ok &= got == Some(*want);
     }
+
+    // Monitor: the per-prediction update one call at a time (typical calls), the call that
+    // ends a chunk of 2,048 rows (PSI and estimates), and 1,024 calls in one region (the mean
+    // of typical calls, loop included). Predictions come from the monitor replay file.
+    let replay = match rarewatch::monitor::replay::Replay::from_bytes(REPLAY) {
+        Ok(r) => r,
+        Err(_) => {
+            hprintln!("bench: monitor replay unusable");
+            exit(false)
+        }
+    };
+    let mut predictions = [Prediction { score: 0, alert: false }; OBSERVE_BATCH];
+    let observed = replay
+        .events()
+        .filter_map(|e| match e {
+            rarewatch::monitor::replay::Event::Observe(p) => Some(p),
+            _ => None,
+        })
+        .zip(predictions.iter_mut())
+        .map(|(p, slot)| *slot = p)
+        .count();
+    ok &= observed == OBSERVE_BATCH;
+    let mut monitor: Monitor = Monitor::new(&model, &MonitorConfig::default());
+    for (index, prediction) in predictions.iter().take(ROWS).enumerate() {
+        rw_bench_start();
+        black_box(run_observe(&mut monitor, black_box(prediction)));
+        rw_bench_stop();
+        label("observe", index as u32);
+    }
+    let chunk = usize::from(MonitorConfig::default().chunk_rows);
+    for prediction in predictions.iter().cycle().skip(ROWS).take(chunk - ROWS - 1) {
+        black_box(run_observe(&mut monitor, black_box(prediction)));
+    }
+    rw_bench_start();
+    black_box(run_observe(&mut monitor, black_box(&predictions[0])));
+    rw_bench_stop();
+    label("observe_chunk_end", 0);
+    ok &= monitor.health().score.chunks == 1;
+    rw_bench_start();
+    let last = run_observe_batch(&mut monitor, black_box(&predictions));
+    rw_bench_stop();
+    label("observe_batch", OBSERVE_BATCH as u32);
+    for (index, seq) in (last - 8..last).enumerate() {
+        rw_bench_start();
+        ok &= run_label(&mut monitor, black_box(seq), index % 2 == 0);
+        rw_bench_stop();
+        label("label", index as u32);
+    }
+    hprintln!("bench: monitor_bytes {}", core::mem::size_of::<Monitor>());
 
     let stack_predict = peak_stack(&mut || {
         black_box(run_predict(&model, black_box(&rows[0]), &mut scratch));
