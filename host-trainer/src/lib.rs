@@ -1,6 +1,7 @@
 //! `rarewatch-trainer`: trains rare-event classifiers on the host and exports them as
 //! `rarewatch` model files (see the `rarewatch` binary).
 
+pub mod data;
 pub mod golden;
 pub mod model_file;
 pub mod network;
