@@ -3,6 +3,7 @@
 
 pub mod data;
 pub mod golden;
+pub mod metrics;
 pub mod model_file;
 pub mod network;
 pub mod quantize;
