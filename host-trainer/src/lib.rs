@@ -10,3 +10,4 @@ pub mod quantize;
 pub mod reference_model;
 pub mod rng;
 pub mod scale;
+pub mod split;
