@@ -11,3 +11,4 @@ pub mod reference_model;
 pub mod rng;
 pub mod scale;
 pub mod split;
+pub mod train;

@@ -228,7 +228,10 @@ mod tests {
         // AP = 0.5·1 + 0·½ + 0.5·⅔ = 5/6; AUC: 0.8 beats both negatives, 0.35 beats one → ¾.
         let s = [0.1f32, 0.4, 0.35, 0.8];
         let y = [0, 0, 1, 1];
-        assert!(close(average_precision(&s, &y).expect("positives"), 5.0 / 6.0));
+        assert!(close(
+            average_precision(&s, &y).expect("positives"),
+            5.0 / 6.0
+        ));
         assert!(close(roc_auc(&s, &y).expect("both"), 0.75));
     }
 
@@ -238,11 +241,17 @@ mod tests {
         // AUC: each positive ties one negative (½) and beats the other (1) → 3/4.
         let y = [1, 0, 1, 0];
         let s = [1i32, 1, 1, 0];
-        assert!(close(average_precision(&s, &y).expect("positives"), 2.0 / 3.0));
+        assert!(close(
+            average_precision(&s, &y).expect("positives"),
+            2.0 / 3.0
+        ));
         assert!(close(roc_auc(&s, &y).expect("both"), 0.75));
         let reordered = [0, 1, 0, 1];
         let s2 = [1i32, 1, 0, 1];
-        assert!(close(average_precision(&s2, &reordered).expect("pos"), 2.0 / 3.0));
+        assert!(close(
+            average_precision(&s2, &reordered).expect("pos"),
+            2.0 / 3.0
+        ));
         let curve = pr_curve(&s, &y);
         assert_eq!(curve.len(), 2);
         assert_eq!((curve[0].threshold, curve[0].tp, curve[0].fp), (1, 2, 1));

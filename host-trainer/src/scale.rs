@@ -71,7 +71,10 @@ impl RobustScaler {
         let mut column = Vec::with_capacity(rows.len());
         for j in 0..n_features {
             column.clear();
-            column.extend(rows.iter().map(|&r| f64::from(features[r * n_features + j])));
+            column.extend(
+                rows.iter()
+                    .map(|&r| f64::from(features[r * n_features + j])),
+            );
             column.sort_unstable_by(f64::total_cmp);
             let median = quantile(&column, 0.5);
             let scale = spread(&column, median);
@@ -139,7 +142,10 @@ mod tests {
         }
         let rows: Vec<usize> = (0..100).collect();
         let s = RobustScaler::fit(&x, 2, &rows, DEFAULT_CLIP_QUANTILE);
-        assert_eq!((s.centre[0], s.scale[0], s.lo[0], s.hi[0]), (3.0, 1.0, 0.0, 0.0));
+        assert_eq!(
+            (s.centre[0], s.scale[0], s.lo[0], s.hi[0]),
+            (3.0, 1.0, 0.0, 0.0)
+        );
         // IQR 0 → mean absolute deviation 20/100 = 0.2; quantiles 0.1 %/99.9 % are
         // interpolated (0 and 9.01), so the non-zero rows keep most of their range.
         assert_eq!((s.centre[1], s.scale[1]), (0.0, 0.2));

@@ -131,9 +131,8 @@ impl Split {
                     test: Vec::new(),
                 };
                 for class in [0u8, 1] {
-                    let mut rows: Vec<usize> = (0..labels.len())
-                        .filter(|&i| labels[i] == class)
-                        .collect();
+                    let mut rows: Vec<usize> =
+                        (0..labels.len()).filter(|&i| labels[i] == class).collect();
                     rng.shuffle(&mut rows);
                     let (train, val) = part_sizes(rows.len());
                     split.train.extend_from_slice(&rows[..train]);
@@ -185,7 +184,10 @@ mod tests {
         assert_eq!(s.val, (60..80).collect::<Vec<_>>());
         assert_eq!(s.test, (80..100).collect::<Vec<_>>());
         let c = s.counts(&y);
-        assert_eq!((c.train.positives, c.val.positives, c.test.positives), (6, 2, 2));
+        assert_eq!(
+            (c.train.positives, c.val.positives, c.test.positives),
+            (6, 2, 2)
+        );
     }
 
     #[test]
@@ -197,9 +199,18 @@ mod tests {
         assert_eq!(a, b);
         assert_ne!(a, other);
         let c = a.counts(&y);
-        assert_eq!((c.train.positives, c.val.positives, c.test.positives), (30, 10, 10));
+        assert_eq!(
+            (c.train.positives, c.val.positives, c.test.positives),
+            (30, 10, 10)
+        );
         assert_eq!((c.train.rows, c.val.rows, c.test.rows), (600, 200, 200));
-        let mut all: Vec<usize> = a.train.iter().chain(&a.val).chain(&a.test).copied().collect();
+        let mut all: Vec<usize> = a
+            .train
+            .iter()
+            .chain(&a.val)
+            .chain(&a.test)
+            .copied()
+            .collect();
         all.sort_unstable();
         assert_eq!(all, (0..1000).collect::<Vec<_>>());
     }

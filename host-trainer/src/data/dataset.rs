@@ -85,8 +85,13 @@ mod tests {
     #[test]
     fn select_keeps_rows_in_given_order() {
         let names = vec!["a".to_string(), "b".to_string()];
-        let d = Dataset::new(names, "y", vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0], vec![0, 1, 0])
-            .expect("valid");
+        let d = Dataset::new(
+            names,
+            "y",
+            vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+            vec![0, 1, 0],
+        )
+        .expect("valid");
         let s = d.select(&[2, 0]);
         assert_eq!(s.features, vec![5.0, 6.0, 1.0, 2.0]);
         assert_eq!(s.labels, vec![0, 0]);

@@ -123,7 +123,10 @@ impl fmt::Display for DataError {
                 "{file}:{line}: binary data (NUL byte or invalid UTF-8); expected a CSV text file"
             ),
             DataError::UnterminatedQuote { file, line, column } => {
-                write!(f, "{file}:{line}:{column}: quoted field has no closing quote")
+                write!(
+                    f,
+                    "{file}:{line}:{column}: quoted field has no closing quote"
+                )
             }
             DataError::MissingLabel {
                 file,
@@ -164,7 +167,10 @@ impl fmt::Display for DataError {
                 line,
                 column,
                 name,
-            } => write!(f, "{file}:{line}:{column}: empty value in column \"{name}\""),
+            } => write!(
+                f,
+                "{file}:{line}:{column}: empty value in column \"{name}\""
+            ),
             DataError::NonNumeric {
                 file,
                 line,

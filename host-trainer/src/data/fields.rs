@@ -32,8 +32,14 @@ fn is_blank(b: &u8) -> bool {
 }
 
 fn trim(bytes: &[u8]) -> &[u8] {
-    let start = bytes.iter().position(|b| !is_blank(b)).unwrap_or(bytes.len());
-    let end = bytes.iter().rposition(|b| !is_blank(b)).map_or(start, |i| i + 1);
+    let start = bytes
+        .iter()
+        .position(|b| !is_blank(b))
+        .unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|b| !is_blank(b))
+        .map_or(start, |i| i + 1);
     &bytes[start..end]
 }
 
@@ -146,11 +152,17 @@ mod tests {
     fn splits_plain_quoted_and_blank_fields() {
         let ok = |v: &[&str]| v.iter().map(|s| Ok(s.to_string())).collect::<Vec<_>>();
         assert_eq!(split("1, 2 ,3"), ok(&["1", "2", "3"]));
-        assert_eq!(split("\"a,b\", \"1\" ,\"x\"\"y\""), ok(&["a,b", "1", "x\"\"y"]));
+        assert_eq!(
+            split("\"a,b\", \"1\" ,\"x\"\"y\""),
+            ok(&["a,b", "1", "x\"\"y"])
+        );
         assert_eq!(split("1,,"), ok(&["1", "", ""]));
         assert_eq!(split(""), ok(&[""]));
         assert_eq!(split("\"1\"x,2"), ok(&["\"1\"x", "2"]));
-        assert_eq!(split("1,\"2"), vec![Ok("1".to_string()), Err(UnterminatedQuote(2))]);
+        assert_eq!(
+            split("1,\"2"),
+            vec![Ok("1".to_string()), Err(UnterminatedQuote(2))]
+        );
     }
 
     #[test]

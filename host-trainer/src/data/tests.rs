@@ -93,7 +93,10 @@ fn duplicate_and_no_feature_columns() {
         message(b"a,y,a\n1,0,2\n"),
         "t.csv:1: column name \"a\" appears twice (columns 1 and 3)"
     );
-    assert_eq!(message(b"y\n0\n1\n"), "t.csv:1: no feature columns besides the label");
+    assert_eq!(
+        message(b"y\n0\n1\n"),
+        "t.csv:1: no feature columns besides the label"
+    );
 }
 
 #[test]

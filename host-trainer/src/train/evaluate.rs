@@ -1,0 +1,73 @@
+//! Batched float inference and the validation figures logged each epoch.
+
+use super::config::Loss;
+use super::kernels::Workspace;
+use super::layout::Layout;
+use crate::metrics::{average_precision_of_curve, best_f_beta, confusion_at, pr_curve, roc_auc};
+use crate::network::Mlp;
+use rayon::prelude::*;
+
+/// Rows per parallel task (and per gradient chunk in training).
+pub(crate) const CHUNK_ROWS: usize = 256;
+
+/// Logits of every row of the row-major `x` (`layout.layers[0].inputs` wide), in parallel on
+/// the current rayon pool; each row's value does not depend on the chunking.
+pub(crate) fn logits_flat(layout: &Layout, params: &[f32], x: &[f32]) -> Vec<f32> {
+    let width = layout.layers[0].inputs;
+    let rows = x.len() / width;
+    let mut out = vec![0.0; rows];
+    out.par_chunks_mut(CHUNK_ROWS)
+        .zip(x.par_chunks(CHUNK_ROWS * width))
+        .for_each_init(
+            || Workspace::new(layout, CHUNK_ROWS),
+            |ws, (out, x)| {
+                ws.forward(layout, params, x, out.len());
+                out.copy_from_slice(&ws.logits[..out.len()]);
+            },
+        );
+    out
+}
+
+/// Logits of `mlp` for every row of the row-major, already scaled matrix `x`, on all cores.
+/// `x.len()` should be a multiple of `mlp.inputs()`; a trailing partial row is ignored.
+pub fn predict_logits(mlp: &Mlp, x: &[f32]) -> Vec<f32> {
+    let layout = Layout::new(mlp.inputs(), &mlp.hidden());
+    let params = layout.flatten(mlp);
+    let rows = x.len() / mlp.inputs().max(1);
+    logits_flat(&layout, &params, &x[..rows * mlp.inputs()])
+}
+
+/// Validation figures of one set of logits.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ValFigures {
+    pub loss: f64,
+    pub ap: f64,
+    pub roc_auc: f64,
+    pub f1_at_half: f64,
+    pub f1_at_best: f64,
+    pub best_threshold: f32,
+    pub predicted_positive_at_half: usize,
+    pub constant: bool,
+}
+
+/// Mean loss, exact AP, AUC, F1 at probability ½ (logit 0) and at the best threshold.
+pub(crate) fn val_figures(logits: &[f32], labels: &[u8], loss: &Loss) -> ValFigures {
+    let total: f64 = logits
+        .iter()
+        .zip(labels)
+        .map(|(&z, &y)| f64::from(loss.value_and_gradient(z, y).0))
+        .sum();
+    let curve = pr_curve(logits, labels);
+    let at_half = confusion_at(logits, labels, 0.0);
+    let best = best_f_beta(&curve, 1.0);
+    ValFigures {
+        loss: total / labels.len().max(1) as f64,
+        ap: average_precision_of_curve(&curve).unwrap_or(0.0),
+        roc_auc: roc_auc(logits, labels).unwrap_or(0.5),
+        f1_at_half: at_half.f1(),
+        f1_at_best: best.map_or(0.0, |p| p.f_beta(1.0)),
+        best_threshold: best.map_or(0.0, |p| p.threshold),
+        predicted_positive_at_half: at_half.tp + at_half.fp,
+        constant: curve.len() <= 1,
+    }
+}
