@@ -28,7 +28,9 @@ fn median(mut v: Vec<f64>) -> f64 {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let path = args.first().ok_or("usage: train_speed DATA.csv[.gz] [--label COL] ...")?;
+    let path = args
+        .first()
+        .ok_or("usage: train_speed DATA.csv[.gz] [--label COL] ...")?;
     let label: String = arg(&args, "--label", "Class".to_string());
     let epochs = arg(&args, "--epochs", 10usize);
     let threads = arg(&args, "--threads", 2usize);
@@ -63,7 +65,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         &config,
         &mut |_| {},
     )?;
-    let pass = median(result.history.iter().map(|r| r.train_pass_seconds).collect());
+    let pass = median(
+        result
+            .history
+            .iter()
+            .map(|r| r.train_pass_seconds)
+            .collect(),
+    );
     let whole = median(result.history.iter().map(|r| r.seconds).collect());
     println!(
         "rarewatch: read {:.3} s ({} rows); {} training rows, {} epochs, {} threads, batch {}",
@@ -74,7 +82,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         result.threads,
         batch
     );
-    println!("rarewatch: train pass {pass:.4} s/epoch (median); with validation {whole:.4} s/epoch");
+    println!(
+        "rarewatch: train pass {pass:.4} s/epoch (median); with validation {whole:.4} s/epoch"
+    );
     if let Some(last) = result.history.last() {
         println!(
             "rarewatch: last epoch train loss {:.5}, val AP {:.4}",

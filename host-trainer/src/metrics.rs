@@ -198,14 +198,18 @@ pub fn best_f_beta<S: Copy>(curve: &[PrPoint<S>], beta: f64) -> Option<PrPoint<S
 /// ROC AUC: the probability that a random positive scores above a random negative, ties
 /// counting ½; `None` unless both classes are present.
 pub fn roc_auc<S: Score>(scores: &[S], labels: &[u8]) -> Option<f64> {
-    let curve = pr_curve(scores, labels);
+    roc_auc_of_curve(&pr_curve(scores, labels))
+}
+
+/// ROC AUC of an already computed PR curve (which holds the cumulative counts it needs).
+pub fn roc_auc_of_curve<S>(curve: &[PrPoint<S>]) -> Option<f64> {
     let last = curve.last()?;
     let (positives, negatives) = (last.tp, last.fp);
     if positives == 0 || negatives == 0 {
         return None;
     }
     let (mut pairs, mut tp_above, mut fp_above) = (0.0f64, 0usize, 0usize);
-    for p in &curve {
+    for p in curve {
         let (group_tp, group_fp) = (p.tp - tp_above, p.fp - fp_above);
         pairs += group_fp as f64 * (tp_above as f64 + 0.5 * group_tp as f64);
         tp_above = p.tp;

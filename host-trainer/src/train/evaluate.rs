@@ -3,7 +3,10 @@
 use super::config::Loss;
 use super::kernels::Workspace;
 use super::layout::Layout;
-use crate::metrics::{average_precision_of_curve, best_f_beta, confusion_at, pr_curve, roc_auc};
+use super::padded::PaddedNet;
+use crate::metrics::{
+    average_precision_of_curve, best_f_beta, confusion_at, pr_curve, roc_auc_of_curve,
+};
 use crate::network::Mlp;
 use rayon::prelude::*;
 
@@ -13,15 +16,18 @@ pub(crate) const CHUNK_ROWS: usize = 256;
 /// Logits of every row of the row-major `x` (`layout.layers[0].inputs` wide), in parallel on
 /// the current rayon pool; each row's value does not depend on the chunking.
 pub(crate) fn logits_flat(layout: &Layout, params: &[f32], x: &[f32]) -> Vec<f32> {
+    let mut net = PaddedNet::new(layout);
+    net.load(layout, params);
     let width = layout.layers[0].inputs;
     let rows = x.len() / width;
     let mut out = vec![0.0; rows];
     out.par_chunks_mut(CHUNK_ROWS)
         .zip(x.par_chunks(CHUNK_ROWS * width))
         .for_each_init(
-            || Workspace::new(layout, CHUNK_ROWS),
+            || Workspace::new(&net, CHUNK_ROWS),
             |ws, (out, x)| {
-                ws.forward(layout, params, x, out.len());
+                ws.load(x, width);
+                ws.forward(&net);
                 out.copy_from_slice(&ws.logits[..out.len()]);
             },
         );
@@ -63,7 +69,7 @@ pub(crate) fn val_figures(logits: &[f32], labels: &[u8], loss: &Loss) -> ValFigu
     ValFigures {
         loss: total / labels.len().max(1) as f64,
         ap: average_precision_of_curve(&curve).unwrap_or(0.0),
-        roc_auc: roc_auc(logits, labels).unwrap_or(0.5),
+        roc_auc: roc_auc_of_curve(&curve).unwrap_or(0.5),
         f1_at_half: at_half.f1(),
         f1_at_best: best.map_or(0.0, |p| p.f_beta(1.0)),
         best_threshold: best.map_or(0.0, |p| p.threshold),

@@ -1,227 +1,283 @@
-//! Forward and backward passes of the MLP over a chunk of rows, on `matrixmultiply`'s sgemm
-//! with the bias, ReLU, loss and ReLU-mask passes fused around it.
+//! Forward and backward passes of the MLP over a chunk of rows, on the [`tile`] micro-kernel
+//! with bias, ReLU, loss, ReLU-mask and bias-gradient passes fused around it.
 //!
-//! Every chunk computes its own gradient; the caller sums chunks in a fixed order, so the
-//! result does not depend on which thread ran which chunk.
+//! Every chunk computes its own gradient; the trainer sums chunks in a fixed order, so the
+//! result does not depend on which thread ran which chunk. On x86-64 with AVX2 and FMA
+//! (detected at run time) the passes are compiled for those features and use fused
+//! multiply-adds; elsewhere a portable build of the same code runs (results then differ in
+//! the last bits, but are still reproducible on that machine).
+//!
+//! [`tile`]: super::tile
 
 use super::config::Loss;
-use super::layout::Layout;
+use super::padded::{PaddedGrad, PaddedNet};
+use super::tile::{madd, product, Strided, MR, NR};
 
-/// `C = A·B + β·C` for an `m × k` by `k × n` product with element strides (row, column).
-#[allow(clippy::too_many_arguments)]
-fn gemm(
-    (m, k, n): (usize, usize, usize),
-    a: &[f32],
-    (rsa, csa): (usize, usize),
-    b: &[f32],
-    (rsb, csb): (usize, usize),
-    beta: f32,
-    c: &mut [f32],
-    (rsc, csc): (usize, usize),
-) {
-    if m == 0 || n == 0 {
-        return;
-    }
-    let last = |rows: usize, cols: usize, rs: usize, cs: usize| {
-        (rows.saturating_sub(1)) * rs + (cols.saturating_sub(1)) * cs
-    };
-    assert!(
-        (k == 0 || (last(m, k, rsa, csa) < a.len() && last(k, n, rsb, csb) < b.len()))
-            && last(m, n, rsc, csc) < c.len(),
-        "gemm operands smaller than their shapes"
-    );
-    // SAFETY: the assertion above bounds every element sgemm reads or writes; `c` is a
-    // unique borrow, disjoint from `a` and `b`.
-    unsafe {
-        matrixmultiply::sgemm(
-            m,
-            k,
-            n,
-            1.0,
-            a.as_ptr(),
-            rsa as isize,
-            csa as isize,
-            b.as_ptr(),
-            rsb as isize,
-            csb as isize,
-            beta,
-            c.as_mut_ptr(),
-            rsc as isize,
-            csc as isize,
-        );
-    }
-}
-
-/// Scratch for one chunk of at most `capacity` rows: activations, deltas and the chunk's
-/// gradient.
+/// Scratch for one chunk of at most `capacity` rows: inputs, activations, deltas, logits and
+/// the chunk's gradient.
 #[derive(Debug, Clone)]
 pub(crate) struct Workspace {
-    /// Post-ReLU outputs of each hidden layer, `rows × width`.
+    capacity: usize,
+    /// Rows loaded.
+    rows: usize,
+    /// Inputs, `capacity × padded input width`, zero-padded.
+    x: Vec<f32>,
+    /// Labels of the loaded rows.
+    y: Vec<u8>,
+    /// Post-ReLU outputs of each hidden layer, `capacity × padded width`.
     acts: Vec<Vec<f32>>,
-    /// Output logits, one per row.
-    pub logits: Vec<f32>,
     delta: Vec<f32>,
-    delta_prev: Vec<f32>,
-    /// This chunk's gradient (flat, as the layout), valid after `backward`.
-    pub grad: Vec<f32>,
+    below: Vec<f32>,
+    /// Output logits of the loaded rows (after `forward`).
+    pub logits: Vec<f32>,
+    /// This chunk's gradient, valid after `backward`.
+    pub grad: PaddedGrad,
     /// Sum of the unscaled per-row losses of the last `backward`.
     pub loss_sum: f64,
 }
 
+/// Whether the AVX2 + FMA build can run here.
+fn fma_available() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
 impl Workspace {
-    /// Buffers for `capacity` rows.
-    pub(crate) fn new(layout: &Layout, capacity: usize) -> Self {
-        let hidden = &layout.layers[..layout.layers.len() - 1];
+    /// Buffers for chunks of up to `capacity` rows of `net`'s shape.
+    pub(crate) fn new(net: &PaddedNet, capacity: usize) -> Self {
+        let capacity = capacity.div_ceil(MR) * MR;
+        let widest = net
+            .hidden
+            .iter()
+            .map(|l| l.inputs.max(l.outputs))
+            .max()
+            .unwrap_or(NR);
         Workspace {
-            acts: hidden
+            capacity,
+            rows: 0,
+            x: vec![0.0; capacity * net.input_width()],
+            y: vec![0; capacity],
+            acts: net
+                .hidden
                 .iter()
                 .map(|l| vec![0.0; capacity * l.outputs])
                 .collect(),
+            delta: vec![0.0; capacity * widest],
+            below: vec![0.0; capacity * widest],
             logits: vec![0.0; capacity],
-            delta: vec![0.0; capacity * layout.max_width()],
-            delta_prev: vec![0.0; capacity * layout.max_width()],
-            grad: vec![0.0; layout.len],
+            grad: PaddedGrad::new(net),
             loss_sum: 0.0,
         }
     }
 
-    /// Logits of the `rows` rows of `x` (row-major, `layout.layers[0].inputs` wide) into
-    /// `self.logits[..rows]`, keeping hidden activations for `backward`.
-    pub(crate) fn forward(&mut self, layout: &Layout, params: &[f32], x: &[f32], rows: usize) {
-        let (hidden, output) = layout.layers.split_at(layout.layers.len() - 1);
-        for (l, shape) in hidden.iter().enumerate() {
-            let (before, rest) = self.acts.split_at_mut(l);
-            let input: &[f32] = if l == 0 { x } else { &before[l - 1] };
-            let out = &mut rest[0][..rows * shape.outputs];
-            let bias = &params[shape.bias..shape.bias + shape.outputs];
-            for row in out.chunks_exact_mut(shape.outputs) {
-                row.copy_from_slice(bias);
-            }
-            gemm(
-                (rows, shape.inputs, shape.outputs),
-                input,
-                (shape.inputs, 1),
-                &params[shape.weights..shape.bias],
-                (1, shape.inputs),
-                1.0,
-                out,
-                (shape.outputs, 1),
-            );
-            for v in out.iter_mut() {
-                *v = v.max(0.0);
-            }
+    /// Loads rows `rows` (at most `capacity`) of the row-major `x` (`features` wide) and
+    /// their labels `y` (or no labels, for inference, when `y` is empty).
+    pub(crate) fn gather(&mut self, x: &[f32], y: &[u8], features: usize, rows: &[usize]) {
+        let width = self.x.len() / self.capacity;
+        self.rows = rows.len().min(self.capacity);
+        for (slot, &r) in self.x.chunks_exact_mut(width).zip(&rows[..self.rows]) {
+            slot[..features].copy_from_slice(&x[r * features..(r + 1) * features]);
+            slot[features..].fill(0.0);
         }
-        let last = &output[0];
-        let input: &[f32] = if hidden.is_empty() {
-            x
-        } else {
-            &self.acts[hidden.len() - 1]
-        };
-        let w = &params[last.weights..last.bias];
-        let b = params[last.bias];
-        for (logit, row) in self.logits[..rows]
-            .iter_mut()
-            .zip(input.chunks_exact(last.inputs))
-        {
-            *logit = b + row.iter().zip(w).map(|(a, w)| a * w).sum::<f32>();
+        self.clear_padding_rows(width);
+        if !y.is_empty() {
+            for (slot, &r) in self.y.iter_mut().zip(&rows[..self.rows]) {
+                *slot = y[r];
+            }
         }
     }
 
-    /// Gradient of `scale · Σ loss(logit_r, y_r)` after `forward` on the same `x`; stores it
-    /// in `self.grad` and the unscaled loss sum in `self.loss_sum`.
-    pub(crate) fn backward(
-        &mut self,
-        layout: &Layout,
-        params: &[f32],
-        x: &[f32],
-        labels: &[u8],
-        loss: &Loss,
-        scale: f32,
-    ) {
-        let rows = labels.len();
-        let (hidden, output) = layout.layers.split_at(layout.layers.len() - 1);
-        let last = output[0];
-        // Output layer: d loss / d logit, fused with the loss value.
-        let mut loss_sum = 0.0f64;
-        for (logit, &y) in self.logits[..rows].iter_mut().zip(labels) {
-            let (value, gradient) = loss.value_and_gradient(*logit, y);
-            loss_sum += f64::from(value);
-            *logit = gradient * scale;
+    /// Loads consecutive rows of the row-major `x` (`features` wide; at most `capacity`).
+    pub(crate) fn load(&mut self, x: &[f32], features: usize) {
+        let width = self.x.len() / self.capacity;
+        self.rows = (x.len() / features).min(self.capacity);
+        for (slot, row) in self.x.chunks_exact_mut(width).zip(x.chunks_exact(features)) {
+            slot[..features].copy_from_slice(row);
+            slot[features..].fill(0.0);
         }
-        self.loss_sum = loss_sum;
-        let dz = &self.logits[..rows];
-        let input: &[f32] = if hidden.is_empty() {
-            x
-        } else {
-            &self.acts[hidden.len() - 1]
-        };
-        let (gw, gb) = self.grad[last.weights..].split_at_mut(last.inputs);
-        gw.iter_mut().for_each(|g| *g = 0.0);
-        gb[0] = dz.iter().sum();
-        for (&d, row) in dz.iter().zip(input.chunks_exact(last.inputs)) {
-            for (g, a) in gw.iter_mut().zip(row) {
-                *g += d * a;
-            }
-        }
-        let Some(top) = hidden.last() else {
+        self.clear_padding_rows(width);
+    }
+
+    fn clear_padding_rows(&mut self, width: usize) {
+        let padded_rows = self.rows.div_ceil(MR) * MR;
+        self.x[self.rows * width..padded_rows * width].fill(0.0);
+    }
+
+    /// Logits of the loaded rows into `self.logits[..rows]`, keeping activations for
+    /// `backward`.
+    pub(crate) fn forward(&mut self, net: &PaddedNet) {
+        #[cfg(target_arch = "x86_64")]
+        if fma_available() {
+            // SAFETY: the CPU has AVX2 and FMA (checked at run time just above).
+            unsafe { forward_fma(self, net) };
             return;
-        };
-        // δ of the last hidden layer: dz · w, through the ReLU.
-        let w = &params[last.weights..last.bias];
-        for ((delta, act), &d) in self.delta[..rows * top.outputs]
-            .chunks_exact_mut(top.outputs)
-            .zip(input.chunks_exact(top.outputs))
-            .zip(dz)
-        {
-            for ((dv, &a), &wv) in delta.iter_mut().zip(act).zip(w) {
-                *dv = if a > 0.0 { d * wv } else { 0.0 };
+        }
+        forward_body::<false>(self, net);
+    }
+
+    /// Gradient of `scale · Σ loss(logit_r, y_r)` over the loaded rows after `forward`;
+    /// stores it in `self.grad` and the unscaled loss sum in `self.loss_sum`.
+    pub(crate) fn backward(&mut self, net: &PaddedNet, loss: &Loss, scale: f32) {
+        #[cfg(target_arch = "x86_64")]
+        if fma_available() {
+            // SAFETY: the CPU has AVX2 and FMA (checked at run time just above).
+            unsafe { backward_fma(self, net, loss, scale) };
+            return;
+        }
+        backward_body::<false>(self, net, loss, scale);
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+fn forward_fma(ws: &mut Workspace, net: &PaddedNet) {
+    forward_body::<true>(ws, net);
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+fn backward_fma(ws: &mut Workspace, net: &PaddedNet, loss: &Loss, scale: f32) {
+    backward_body::<true>(ws, net, loss, scale);
+}
+
+/// `Σ a·b` of two slices whose length is a multiple of [`NR`], in `NR` lanes.
+#[inline(always)]
+fn dot<const FMA: bool>(a: &[f32], b: &[f32]) -> f32 {
+    let mut lanes = [0.0f32; NR];
+    for (ca, cb) in a.chunks_exact(NR).zip(b.chunks_exact(NR)) {
+        for t in 0..NR {
+            lanes[t] = madd::<FMA>(ca[t], cb[t], lanes[t]);
+        }
+    }
+    lanes.iter().sum()
+}
+
+#[inline(always)]
+fn forward_body<const FMA: bool>(ws: &mut Workspace, net: &PaddedNet) {
+    let padded_rows = ws.rows.div_ceil(MR) * MR;
+    let Workspace {
+        x, acts, logits, ..
+    } = ws;
+    for (l, layer) in net.hidden.iter().enumerate() {
+        let (before, rest) = acts.split_at_mut(l);
+        let input: &[f32] = if l == 0 { x } else { &before[l - 1] };
+        product::<FMA>(
+            (padded_rows, layer.inputs, layer.outputs),
+            Strided {
+                data: input,
+                row_stride: layer.inputs,
+                col_stride: 1,
+            },
+            &layer.wt,
+            &layer.bias,
+            &mut rest[0][..padded_rows * layer.outputs],
+            |_, _, row| row.iter_mut().for_each(|v| *v = v.max(0.0)),
+        );
+    }
+    let top: &[f32] = acts.last().map_or(&x[..], |a| &a[..]);
+    let width = net.w_out.len();
+    for (logit, row) in logits[..ws.rows].iter_mut().zip(top.chunks_exact(width)) {
+        *logit = net.b_out + dot::<FMA>(row, &net.w_out);
+    }
+}
+
+#[inline(always)]
+fn backward_body<const FMA: bool>(ws: &mut Workspace, net: &PaddedNet, loss: &Loss, scale: f32) {
+    let rows = ws.rows;
+    let padded_rows = rows.div_ceil(MR) * MR;
+    let Workspace {
+        x,
+        y,
+        acts,
+        delta,
+        below,
+        logits,
+        grad,
+        loss_sum,
+        ..
+    } = ws;
+    let top: &[f32] = acts.last().map_or(&x[..], |a| &a[..]);
+    let width = net.w_out.len();
+    // Output layer: loss and d loss / d logit, output-weight gradient and the top delta.
+    grad.w_out.fill(0.0);
+    grad.b_out = 0.0;
+    let mut total = 0.0f64;
+    let has_hidden = !net.hidden.is_empty();
+    for r in 0..rows {
+        let (value, gradient) = loss.value_and_gradient(logits[r], y[r]);
+        total += f64::from(value);
+        let dz = gradient * scale;
+        grad.b_out += dz;
+        let act = &top[r * width..(r + 1) * width];
+        for (g, &a) in grad.w_out.iter_mut().zip(act) {
+            *g = madd::<FMA>(dz, a, *g);
+        }
+        if has_hidden {
+            let d = &mut delta[r * width..(r + 1) * width];
+            for ((dv, &a), &w) in d.iter_mut().zip(act).zip(&net.w_out) {
+                *dv = if a > 0.0 { dz * w } else { 0.0 };
             }
         }
-        for l in (0..hidden.len()).rev() {
-            let shape = hidden[l];
-            let input: &[f32] = if l == 0 { x } else { &self.acts[l - 1] };
-            let delta = &self.delta[..rows * shape.outputs];
-            gemm(
-                (shape.outputs, rows, shape.inputs),
-                delta,
-                (1, shape.outputs),
-                input,
-                (shape.inputs, 1),
-                0.0,
-                &mut self.grad[shape.weights..shape.bias],
-                (shape.inputs, 1),
-            );
-            let gb = &mut self.grad[shape.bias..shape.bias + shape.outputs];
-            gb.iter_mut().for_each(|g| *g = 0.0);
-            for row in delta.chunks_exact(shape.outputs) {
-                for (g, d) in gb.iter_mut().zip(row) {
-                    *g += d;
-                }
+    }
+    *loss_sum = total;
+    if has_hidden {
+        delta[rows * width..padded_rows * width].fill(0.0);
+    }
+    for l in (0..net.hidden.len()).rev() {
+        let layer = &net.hidden[l];
+        let input: &[f32] = if l == 0 { x } else { &acts[l - 1] };
+        let d = &delta[..padded_rows * layer.outputs];
+        // Weights: dWᵀ[i][o] = Σ_r input[r][i] · δ[r][o].
+        product::<FMA>(
+            (layer.inputs, rows, layer.outputs),
+            Strided {
+                data: input,
+                row_stride: 1,
+                col_stride: layer.inputs,
+            },
+            d,
+            &[],
+            &mut grad.wt[l],
+            |_, _, _| {},
+        );
+        let gb = &mut grad.bias[l];
+        gb.fill(0.0);
+        for row in d.chunks_exact(layer.outputs) {
+            for (g, v) in gb.iter_mut().zip(row) {
+                *g += v;
             }
-            if l == 0 {
-                break;
-            }
-            let below = &mut self.delta_prev[..rows * shape.inputs];
-            gemm(
-                (rows, shape.outputs, shape.inputs),
-                delta,
-                (shape.outputs, 1),
-                &params[shape.weights..shape.bias],
-                (shape.inputs, 1),
-                0.0,
-                below,
-                (shape.inputs, 1),
-            );
-            for (dv, &a) in below
-                .iter_mut()
-                .zip(&self.acts[l - 1][..rows * shape.inputs])
-            {
-                if a <= 0.0 {
-                    *dv = 0.0;
-                }
-            }
-            std::mem::swap(&mut self.delta, &mut self.delta_prev);
         }
+        if l == 0 {
+            break;
+        }
+        // δ below = (δ · W) through the ReLU of the layer below.
+        let mask = &acts[l - 1];
+        product::<FMA>(
+            (padded_rows, layer.outputs, layer.inputs),
+            Strided {
+                data: d,
+                row_stride: layer.outputs,
+                col_stride: 1,
+            },
+            &layer.w,
+            &[],
+            &mut below[..padded_rows * layer.inputs],
+            |r, n0, row| {
+                let act = &mask[r * layer.inputs + n0..r * layer.inputs + n0 + NR];
+                for (v, &a) in row.iter_mut().zip(act) {
+                    if a <= 0.0 {
+                        *v = 0.0;
+                    }
+                }
+            },
+        );
+        std::mem::swap(delta, below);
     }
 }
 
@@ -230,16 +286,28 @@ mod tests {
     use super::*;
     use crate::network::Mlp;
     use crate::rng::Rng;
+    use crate::train::layout::Layout;
 
-    /// Total loss of `rows` rows at `params`, through the same forward pass.
-    fn total_loss(layout: &Layout, params: &[f32], x: &[f32], y: &[u8], loss: &Loss) -> f64 {
-        let mut ws = Workspace::new(layout, y.len());
-        ws.forward(layout, params, x, y.len());
-        ws.logits[..y.len()]
-            .iter()
-            .zip(y)
-            .map(|(&z, &t)| f64::from(loss.value_and_gradient(z, t).0))
-            .sum()
+    /// Logits, loss sum and flat gradient of `rows` rows through the kernels.
+    fn run(
+        layout: &Layout,
+        params: &[f32],
+        x: &[f32],
+        y: &[u8],
+        loss: &Loss,
+    ) -> (Vec<f32>, f64, Vec<f32>) {
+        let features = layout.layers[0].inputs;
+        let mut net = PaddedNet::new(layout);
+        net.load(layout, params);
+        let mut ws = Workspace::new(&net, y.len());
+        let rows: Vec<usize> = (0..y.len()).collect();
+        ws.gather(x, y, features, &rows);
+        ws.forward(&net);
+        let logits = ws.logits[..y.len()].to_vec();
+        ws.backward(&net, loss, 1.0);
+        let mut flat = vec![0.0; layout.len];
+        ws.grad.add_to(layout, &mut flat);
+        (logits, ws.loss_sum, flat)
     }
 
     #[test]
@@ -249,18 +317,23 @@ mod tests {
         let layout = Layout::new(7, &[5, 3]);
         let params = layout.flatten(&mlp);
         let x: Vec<f32> = (0..7 * 9).map(|_| rng.normal() as f32).collect();
-        let mut ws = Workspace::new(&layout, 9);
-        ws.forward(&layout, &params, &x, 9);
-        for r in 0..9 {
+        let (logits, _, _) = run(
+            &layout,
+            &params,
+            &x,
+            &[0; 9],
+            &Loss::Bce { pos_weight: 1.0 },
+        );
+        for (r, logit) in logits.iter().enumerate() {
             let expected = mlp.logit(&x[r * 7..(r + 1) * 7]);
-            assert!((ws.logits[r] - expected).abs() < 1e-5, "{r}");
+            assert!((logit - expected).abs() < 1e-5, "{r}");
         }
     }
 
     #[test]
     fn gradient_matches_finite_differences() {
         let mut rng = Rng::new(9);
-        for hidden in [vec![6, 4], vec![5], vec![]] {
+        for hidden in [vec![6, 4], vec![17, 5, 3], vec![5], vec![]] {
             let layout = Layout::new(3, &hidden);
             let mlp = Mlp::new(3, &hidden, 0.2, &mut rng);
             let mut params = layout.flatten(&mlp);
@@ -278,17 +351,14 @@ mod tests {
                 gamma: 1.5,
                 alpha: 0.7,
             };
-            let mut ws = Workspace::new(&layout, rows);
-            ws.forward(&layout, &params, &x, rows);
-            ws.backward(&layout, &params, &x, &y, &loss, 1.0);
-            let analytic = ws.grad.clone();
+            let (_, _, analytic) = run(&layout, &params, &x, &y, &loss);
             for i in 0..layout.len {
                 let h = 1e-3;
                 let keep = params[i];
                 params[i] = keep + h;
-                let up = total_loss(&layout, &params, &x, &y, &loss);
+                let up = run(&layout, &params, &x, &y, &loss).1;
                 params[i] = keep - h;
-                let down = total_loss(&layout, &params, &x, &y, &loss);
+                let down = run(&layout, &params, &x, &y, &loss).1;
                 params[i] = keep;
                 let numeric = ((up - down) / (2.0 * f64::from(h))) as f32;
                 assert!(

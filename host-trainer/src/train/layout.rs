@@ -45,15 +45,6 @@ impl Layout {
         }
     }
 
-    /// Widest layer output (scratch sizing).
-    pub(crate) fn max_width(&self) -> usize {
-        self.layers
-            .iter()
-            .map(|l| l.outputs.max(l.inputs))
-            .max()
-            .unwrap_or(1)
-    }
-
     /// The flat parameters of `mlp` (which must have this layout's shape).
     pub(crate) fn flatten(&self, mlp: &Mlp) -> Vec<f32> {
         let mut params = Vec::with_capacity(self.len);

@@ -11,7 +11,9 @@ mod history;
 mod kernels;
 mod layout;
 mod loss;
+mod padded;
 mod stopping;
+mod tile;
 mod trainer;
 
 pub use config::{ConfigError, Loss, StopOn, TrainConfig};

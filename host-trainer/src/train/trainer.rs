@@ -8,6 +8,7 @@ use super::evaluate::{logits_flat, val_figures, CHUNK_ROWS};
 use super::history::{Collapse, EpochRecord, TrainResult, CHANCE_AUC};
 use super::kernels::Workspace;
 use super::layout::Layout;
+use super::padded::PaddedNet;
 use super::stopping::{EarlyStopping, Verdict};
 use crate::network::Mlp;
 use crate::rng::Rng;
@@ -58,13 +59,6 @@ impl fmt::Display for TrainError {
 }
 
 impl std::error::Error for TrainError {}
-
-/// One gradient chunk: gathered rows and their scratch.
-struct Chunk {
-    x: Vec<f32>,
-    y: Vec<u8>,
-    work: Workspace,
-}
 
 fn check_part(part: Labelled<'_>, name: &'static str, width: usize) -> Result<(), TrainError> {
     if part.y.is_empty() || part.x.len() != part.y.len() * width {
@@ -140,7 +134,8 @@ fn run(
     let mut adam = Adam::new(layout.len);
     let decay_mask = layout.weight_mask();
     let mut grad = vec![0.0f32; layout.len];
-    let mut chunks: Vec<Chunk> = Vec::new();
+    let mut net = PaddedNet::new(&layout);
+    let mut chunks: Vec<Workspace> = Vec::new();
     let mut stopping = EarlyStopping::new(config.stop_on, config.patience, config.min_delta);
     let mut history = Vec::new();
     let (mut best_epoch, mut stopped_early, mut positive_draws) = (0, false, 0);
@@ -154,47 +149,25 @@ fn run(
             let rows = &batches.rows[bounds[0]..bounds[1]];
             let used = rows.len().div_ceil(CHUNK_ROWS);
             while chunks.len() < used {
-                chunks.push(Chunk {
-                    x: Vec::with_capacity(CHUNK_ROWS * features),
-                    y: Vec::with_capacity(CHUNK_ROWS),
-                    work: Workspace::new(&layout, CHUNK_ROWS),
-                });
+                chunks.push(Workspace::new(&net, CHUNK_ROWS));
             }
             let scale = 1.0 / rows.len() as f32;
-            let (layout_ref, params_ref) = (&layout, &params);
+            net.load(&layout, &params);
+            let net_ref = &net;
             pool.install(|| {
                 chunks[..used]
                     .par_iter_mut()
                     .zip(rows.par_chunks(CHUNK_ROWS))
-                    .for_each(|(chunk, sub)| {
-                        chunk.x.clear();
-                        chunk.y.clear();
-                        for &r in sub {
-                            chunk
-                                .x
-                                .extend_from_slice(&train.x[r * features..(r + 1) * features]);
-                            chunk.y.push(train.y[r]);
-                        }
-                        chunk
-                            .work
-                            .forward(layout_ref, params_ref, &chunk.x, sub.len());
-                        chunk.work.backward(
-                            layout_ref,
-                            params_ref,
-                            &chunk.x,
-                            &chunk.y,
-                            &config.loss,
-                            scale,
-                        );
+                    .for_each(|(work, sub)| {
+                        work.gather(train.x, train.y, features, sub);
+                        work.forward(net_ref);
+                        work.backward(net_ref, &config.loss, scale);
                     })
             });
-            grad.copy_from_slice(&chunks[0].work.grad);
-            loss_total += chunks[0].work.loss_sum;
-            for chunk in &chunks[1..used] {
-                for (g, c) in grad.iter_mut().zip(&chunk.work.grad) {
-                    *g += c;
-                }
-                loss_total += chunk.work.loss_sum;
+            grad.fill(0.0);
+            for work in &chunks[..used] {
+                work.grad.add_to(&layout, &mut grad);
+                loss_total += work.loss_sum;
             }
             adam.step(
                 &mut params,
