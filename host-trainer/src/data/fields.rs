@@ -130,11 +130,16 @@ pub(crate) fn parse_label(cell: &[u8]) -> Result<u8, CellProblem> {
     match cell {
         b"0" => Ok(0),
         b"1" => Ok(1),
-        _ => match parse_number(cell)? {
-            v if v == 0.0 => Ok(0),
-            v if v == 1.0 => Ok(1),
-            _ => Err(CellProblem::NonNumeric),
-        },
+        _ => {
+            let v = parse_number(cell)?;
+            if v == 0.0 {
+                Ok(0)
+            } else if v == 1.0 {
+                Ok(1)
+            } else {
+                Err(CellProblem::NonNumeric)
+            }
+        }
     }
 }
 

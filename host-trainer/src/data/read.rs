@@ -259,18 +259,16 @@ fn parse(
         gzip,
     };
     let mut line = Vec::new();
-    let header = loop {
-        match next_line(&mut reader, &mut line) {
-            Err(e) => return Err(pos.read_error(e)),
-            Ok(false) => {
-                return Err(DataError::Empty {
-                    file: file.to_string(),
-                })
-            }
-            Ok(true) => {
-                pos.line += 1;
-                break parse_header(&line, &pos, label)?;
-            }
+    let header = match next_line(&mut reader, &mut line) {
+        Err(e) => return Err(pos.read_error(e)),
+        Ok(false) => {
+            return Err(DataError::Empty {
+                file: file.to_string(),
+            })
+        }
+        Ok(true) => {
+            pos.line += 1;
+            parse_header(&line, &pos, label)?
         }
     };
     let mut features = Vec::new();

@@ -41,7 +41,7 @@ pub struct TrainConfig {
     pub learning_rate: f32,
     /// Decoupled (AdamW) weight decay per step, on weights only (not biases); 0 = none.
     pub weight_decay: f32,
-    /// Rows per mini-batch.
+    /// Rows per mini-batch; 0 = automatic ([`TrainConfig::batch_rows`]).
     pub batch_size: usize,
     /// Upper bound on epochs (passes over the training rows).
     pub max_epochs: usize,
@@ -65,7 +65,7 @@ impl Default for TrainConfig {
             hidden: vec![32, 16],
             learning_rate: 1e-3,
             weight_decay: 0.0,
-            batch_size: 2048,
+            batch_size: 0,
             max_epochs: 100,
             loss: Loss::Bce { pos_weight: 1.0 },
             stop_on: StopOn::ValAp,
@@ -89,7 +89,27 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
+/// Automatic batches give at least this many optimizer steps per epoch.
+pub const AUTO_STEPS_PER_EPOCH: usize = 64;
+/// Automatic batch size bounds, rows.
+pub const AUTO_BATCH_RANGE: (usize, usize) = (64, 2048);
+
 impl TrainConfig {
+    /// Rows per batch for `train_rows` training rows: `batch_size`, or when that is 0,
+    /// `train_rows / 64` rounded up to a power of two within 64..=2048 — 2048 for large tables
+    /// (creditcard), smaller for small ones so that an epoch still takes enough Adam steps for
+    /// patience counted in epochs to make sense (mammography's 6,710 rows: 128).
+    pub fn batch_rows(&self, train_rows: usize) -> usize {
+        if self.batch_size > 0 {
+            return self.batch_size;
+        }
+        let (lo, hi) = AUTO_BATCH_RANGE;
+        train_rows
+            .div_ceil(AUTO_STEPS_PER_EPOCH)
+            .next_power_of_two()
+            .clamp(lo, hi)
+    }
+
     /// Checks every option's range.
     pub fn validate(&self) -> Result<(), ConfigError> {
         let fail = |why: String| Err(ConfigError(why));
@@ -108,8 +128,8 @@ impl TrainConfig {
                 self.weight_decay
             ));
         }
-        if self.batch_size == 0 || self.max_epochs == 0 {
-            return fail("batch size and epochs must be > 0".to_string());
+        if self.max_epochs == 0 {
+            return fail("epochs must be > 0".to_string());
         }
         if !(self.min_delta >= 0.0 && self.min_delta.is_finite()) {
             return fail(format!("min-delta must be ≥ 0, got {}", self.min_delta));

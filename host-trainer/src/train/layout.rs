@@ -2,6 +2,7 @@
 //! on): per layer the row-major weights `[outputs][inputs]`, then the biases.
 
 use crate::network::{Dense, Mlp};
+use crate::rng::Rng;
 
 /// Where one layer's parameters live in the flat vector.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,6 +44,24 @@ impl Layout {
             layers,
             len: offset,
         }
+    }
+
+    /// Initial parameters: every weight and hidden bias uniform in `±1/√fan_in` (PyTorch's
+    /// `nn.Linear` default), the output bias `output_bias`. On creditcard and mammography this
+    /// gave equal or better validation AP than He-normal weights with zero biases (the
+    /// quantizer's reference `Mlp::new`) and fewer dead ReLUs in the 16-unit layer.
+    pub(crate) fn initial_params(&self, output_bias: f32, rng: &mut Rng) -> Vec<f32> {
+        let mut params = vec![0.0; self.len];
+        for l in &self.layers {
+            let bound = 1.0 / (l.inputs as f64).sqrt();
+            for p in &mut params[l.weights..l.bias + l.outputs] {
+                *p = ((rng.uniform() * 2.0 - 1.0) * bound) as f32;
+            }
+        }
+        if let Some(last) = self.layers.last() {
+            params[last.bias] = output_bias;
+        }
+        params
     }
 
     /// The flat parameters of `mlp` (which must have this layout's shape).

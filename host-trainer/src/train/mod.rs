@@ -16,7 +16,7 @@ mod stopping;
 mod tile;
 mod trainer;
 
-pub use config::{ConfigError, Loss, StopOn, TrainConfig};
+pub use config::{ConfigError, Loss, StopOn, TrainConfig, AUTO_BATCH_RANGE, AUTO_STEPS_PER_EPOCH};
 pub use evaluate::predict_logits;
 pub use history::{Collapse, EpochRecord, TrainResult, CHANCE_AUC};
 pub use trainer::{train, Labelled, TrainError};

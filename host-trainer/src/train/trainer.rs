@@ -10,7 +10,6 @@ use super::kernels::Workspace;
 use super::layout::Layout;
 use super::padded::PaddedNet;
 use super::stopping::{EarlyStopping, Verdict};
-use crate::network::Mlp;
 use crate::rng::Rng;
 use rayon::prelude::*;
 use std::fmt;
@@ -128,9 +127,9 @@ fn run(
     let mut init_rng = root.fork(1);
     let mut batch_rng = root.fork(2);
     let output_bias = (pos.len() as f64 / neg.len() as f64).ln() as f32;
-    let initial = Mlp::new(features, &config.hidden, output_bias, &mut init_rng);
-    let mut params = layout.flatten(&initial);
+    let mut params = layout.initial_params(output_bias, &mut init_rng);
     let mut best_params = params.clone();
+    let batch_rows = config.batch_rows(train.y.len());
     let mut adam = Adam::new(layout.len);
     let decay_mask = layout.weight_mask();
     let mut grad = vec![0.0f32; layout.len];
@@ -142,7 +141,7 @@ fn run(
 
     for epoch in 1..=config.max_epochs {
         let epoch_start = Instant::now();
-        let batches = epoch_batches(&mut pos, &mut neg, config.batch_size, &mut batch_rng);
+        let batches = epoch_batches(&mut pos, &mut neg, batch_rows, &mut batch_rng);
         positive_draws = batches.positive_draws;
         let mut loss_total = 0.0f64;
         for bounds in batches.bounds.windows(2) {
