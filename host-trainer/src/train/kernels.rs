@@ -369,4 +369,41 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn portable_and_fma_builds_agree() {
+        if !fma_available() {
+            println!("skipped: no AVX2+FMA on this CPU");
+            return;
+        }
+        let mut rng = Rng::new(21);
+        let layout = Layout::new(30, &[32, 16]);
+        let mlp = Mlp::new(30, &[32, 16], -2.0, &mut rng);
+        let params = layout.flatten(&mlp);
+        let mut net = PaddedNet::new(&layout);
+        net.load(&layout, &params);
+        let rows = 37;
+        let x: Vec<f32> = (0..30 * rows).map(|_| rng.normal() as f32).collect();
+        let y: Vec<u8> = (0..rows).map(|r| u8::from(r % 5 == 0)).collect();
+        let index: Vec<usize> = (0..rows).collect();
+        let loss = Loss::Bce { pos_weight: 2.0 };
+        let mut portable = Workspace::new(&net, rows);
+        portable.gather(&x, &y, 30, &index);
+        forward_body::<false>(&mut portable, &net);
+        let logits = portable.logits.clone();
+        backward_body::<false>(&mut portable, &net, &loss, 0.1);
+        let mut fused = Workspace::new(&net, rows);
+        fused.gather(&x, &y, 30, &index);
+        fused.forward(&net);
+        for (a, b) in logits.iter().zip(&fused.logits) {
+            assert!((a - b).abs() <= 1e-5 * (1.0 + a.abs()), "{a} {b}");
+        }
+        fused.backward(&net, &loss, 0.1);
+        let (mut ga, mut gb) = (vec![0.0; layout.len], vec![0.0; layout.len]);
+        portable.grad.add_to(&layout, &mut ga);
+        fused.grad.add_to(&layout, &mut gb);
+        for (a, b) in ga.iter().zip(&gb) {
+            assert!((a - b).abs() <= 1e-5 * (1.0 + a.abs()), "{a} {b}");
+        }
+    }
 }

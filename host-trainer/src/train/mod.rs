@@ -20,3 +20,6 @@ pub use config::{ConfigError, Loss, StopOn, TrainConfig, AUTO_BATCH_RANGE, AUTO_
 pub use evaluate::predict_logits;
 pub use history::{Collapse, EpochRecord, TrainResult, CHANCE_AUC};
 pub use trainer::{train, Labelled, TrainError};
+
+#[cfg(test)]
+mod tests;
