@@ -8,33 +8,74 @@
 
 use std::cmp::Ordering;
 
-/// A score type with a total order (floats use IEEE `total_cmp`, so NaN cannot panic a sort).
+/// A score type with a total order (floats use IEEE `total_cmp`, so NaN cannot panic a sort),
+/// mapped onto unsigned keys for fast sorting.
 pub trait Score: Copy {
+    /// Significant bits of [`Score::sort_key`] (32 lets a key and a row index share a `u64`).
+    const KEY_BITS: u32;
+    /// A key whose unsigned order is the score's total order.
+    fn sort_key(&self) -> u64;
     /// Total order on scores.
-    fn total_order(&self, other: &Self) -> Ordering;
+    fn total_order(&self, other: &Self) -> Ordering {
+        self.sort_key().cmp(&other.sort_key())
+    }
 }
 
 impl Score for f32 {
-    fn total_order(&self, other: &Self) -> Ordering {
-        self.total_cmp(other)
+    const KEY_BITS: u32 = 32;
+    fn sort_key(&self) -> u64 {
+        let bits = self.to_bits();
+        u64::from(if bits >> 31 == 1 {
+            !bits
+        } else {
+            bits | 1 << 31
+        })
     }
 }
 
 impl Score for f64 {
-    fn total_order(&self, other: &Self) -> Ordering {
-        self.total_cmp(other)
+    const KEY_BITS: u32 = 64;
+    fn sort_key(&self) -> u64 {
+        let bits = self.to_bits();
+        if bits >> 63 == 1 {
+            !bits
+        } else {
+            bits | 1 << 63
+        }
     }
 }
 
 impl Score for i32 {
-    fn total_order(&self, other: &Self) -> Ordering {
-        self.cmp(other)
+    const KEY_BITS: u32 = 32;
+    fn sort_key(&self) -> u64 {
+        u64::from((*self as u32) ^ (1 << 31))
     }
 }
 
 impl Score for i64 {
-    fn total_order(&self, other: &Self) -> Ordering {
-        self.cmp(other)
+    const KEY_BITS: u32 = 64;
+    fn sort_key(&self) -> u64 {
+        (*self as u64) ^ (1 << 63)
+    }
+}
+
+/// Row indices ordered by descending score (ties in any order).
+fn descending<S: Score>(scores: &[S]) -> Vec<usize> {
+    if S::KEY_BITS <= 32 && u32::try_from(scores.len()).is_ok() {
+        let mut packed: Vec<u64> = scores
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.sort_key() << 32) | i as u64)
+            .collect();
+        packed.sort_unstable_by(|a, b| b.cmp(a));
+        packed
+            .into_iter()
+            .map(|p| (p & 0xFFFF_FFFF) as usize)
+            .collect()
+    } else {
+        let mut keyed: Vec<(u64, usize)> = scores.iter().map(|s| s.sort_key()).zip(0..).collect();
+        keyed.sort_unstable_by(|a, b| b.0.cmp(&a.0));
+        keyed.into_iter().map(|(_, i)| i).collect()
     }
 }
 
@@ -136,8 +177,7 @@ impl<S> PrPoint<S> {
 pub fn pr_curve<S: Score>(scores: &[S], labels: &[u8]) -> Vec<PrPoint<S>> {
     let n = scores.len().min(labels.len());
     let positives = labels[..n].iter().filter(|&&y| y == 1).count();
-    let mut order: Vec<usize> = (0..n).collect();
-    order.sort_unstable_by(|&a, &b| scores[b].total_order(&scores[a]));
+    let order = descending(&scores[..n]);
     let mut curve = Vec::new();
     let (mut tp, mut fp) = (0, 0);
     let mut i = 0;
@@ -279,6 +319,34 @@ mod tests {
         assert_eq!(average_precision(&[1.0f32, 2.0], &[0, 0]), None);
         assert_eq!(roc_auc(&[1.0f32, 2.0], &[1, 1]), None);
         assert_eq!(average_precision::<f32>(&[], &[]), None);
+    }
+
+    #[test]
+    fn sort_keys_follow_the_total_order() {
+        let floats = [
+            f32::NEG_INFINITY,
+            -2.5,
+            -0.0,
+            0.0,
+            1e-30,
+            3.0,
+            f32::INFINITY,
+            f32::NAN,
+        ];
+        for w in floats.windows(2) {
+            assert!(w[0].sort_key() < w[1].sort_key(), "{} {}", w[0], w[1]);
+        }
+        let ints = [i32::MIN, -5, -1, 0, 1, i32::MAX];
+        for w in ints.windows(2) {
+            assert!(w[0].sort_key() < w[1].sort_key());
+        }
+        let doubles = [-1e300f64, -1.0, 0.0, 2.0];
+        for w in doubles.windows(2) {
+            assert!(w[0].sort_key() < w[1].sort_key());
+        }
+        assert!((-3i64).sort_key() < 7i64.sort_key());
+        assert_eq!(descending(&[0.5f32, 2.0, -1.0]), vec![1, 0, 2]);
+        assert_eq!(descending(&[0.5f64, 2.0, -1.0]), vec![1, 0, 2]);
     }
 
     #[test]

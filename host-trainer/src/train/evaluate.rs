@@ -3,7 +3,7 @@
 use super::config::Loss;
 use super::kernels::Workspace;
 use super::layout::Layout;
-use super::padded::PaddedNet;
+use super::padded::{pad_rows, PaddedNet};
 use crate::metrics::{
     average_precision_of_curve, best_f_beta, confusion_at, pr_curve, roc_auc_of_curve,
 };
@@ -13,21 +13,19 @@ use rayon::prelude::*;
 /// Rows per parallel task (and per gradient chunk in training).
 pub(crate) const CHUNK_ROWS: usize = 256;
 
-/// Logits of every row of the row-major `x` (`layout.layers[0].inputs` wide), in parallel on
-/// the current rayon pool; each row's value does not depend on the chunking.
-pub(crate) fn logits_flat(layout: &Layout, params: &[f32], x: &[f32]) -> Vec<f32> {
-    let mut net = PaddedNet::new(layout);
-    net.load(layout, params);
-    let width = layout.layers[0].inputs;
-    let rows = x.len() / width;
-    let mut out = vec![0.0; rows];
+/// Logits of every row of `x`, a row-major matrix already padded to the network's input
+/// width (see [`pad_rows`]), in parallel on the current rayon pool; each row's value does
+/// not depend on the chunking.
+pub(crate) fn logits_padded(net: &PaddedNet, x: &[f32]) -> Vec<f32> {
+    let width = net.input_width();
+    let mut out = vec![0.0; x.len() / width];
     out.par_chunks_mut(CHUNK_ROWS)
         .zip(x.par_chunks(CHUNK_ROWS * width))
         .for_each_init(
-            || Workspace::new(&net, CHUNK_ROWS),
+            || Workspace::new(net, CHUNK_ROWS),
             |ws, (out, x)| {
-                ws.load(x, width);
-                ws.forward(&net);
+                ws.load(x);
+                ws.forward(net);
                 out.copy_from_slice(&ws.logits[..out.len()]);
             },
         );
@@ -38,9 +36,10 @@ pub(crate) fn logits_flat(layout: &Layout, params: &[f32], x: &[f32]) -> Vec<f32
 /// `x.len()` should be a multiple of `mlp.inputs()`; a trailing partial row is ignored.
 pub fn predict_logits(mlp: &Mlp, x: &[f32]) -> Vec<f32> {
     let layout = Layout::new(mlp.inputs(), &mlp.hidden());
-    let params = layout.flatten(mlp);
-    let rows = x.len() / mlp.inputs().max(1);
-    logits_flat(&layout, &params, &x[..rows * mlp.inputs()])
+    let mut net = PaddedNet::new(&layout);
+    net.load(&layout, &layout.flatten(mlp));
+    let padded = pad_rows(x, mlp.inputs(), net.input_width());
+    logits_padded(&net, &padded)
 }
 
 /// Validation figures of one set of logits.

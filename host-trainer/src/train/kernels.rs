@@ -76,31 +76,38 @@ impl Workspace {
         }
     }
 
-    /// Loads rows `rows` (at most `capacity`) of the row-major `x` (`features` wide) and
-    /// their labels `y` (or no labels, for inference, when `y` is empty).
-    pub(crate) fn gather(&mut self, x: &[f32], y: &[u8], features: usize, rows: &[usize]) {
-        let width = self.x.len() / self.capacity;
+    /// Padded input width, floats per row.
+    pub(crate) fn width(&self) -> usize {
+        self.x.len() / self.capacity
+    }
+
+    /// Loads rows `rows` (at most `capacity`) of `x`, a row-major matrix already padded to
+    /// [`Self::width`] (see [`pad_rows`](super::padded::pad_rows)), and their labels `y`.
+    /// Rows are copied in `NR`-float blocks, which compile to vector moves rather than a
+    /// `memcpy` call per row.
+    pub(crate) fn gather(&mut self, x: &[f32], y: &[u8], rows: &[usize]) {
+        let width = self.width();
         self.rows = rows.len().min(self.capacity);
         for (slot, &r) in self.x.chunks_exact_mut(width).zip(&rows[..self.rows]) {
-            slot[..features].copy_from_slice(&x[r * features..(r + 1) * features]);
-            slot[features..].fill(0.0);
+            let source = &x[r * width..(r + 1) * width];
+            for (d, s) in slot.chunks_exact_mut(NR).zip(source.chunks_exact(NR)) {
+                if let (Ok(d), Ok(s)) = (<&mut [f32; NR]>::try_from(d), <&[f32; NR]>::try_from(s)) {
+                    *d = *s;
+                }
+            }
         }
         self.clear_padding_rows(width);
-        if !y.is_empty() {
-            for (slot, &r) in self.y.iter_mut().zip(&rows[..self.rows]) {
-                *slot = y[r];
-            }
+        for (slot, &r) in self.y.iter_mut().zip(&rows[..self.rows]) {
+            *slot = y[r];
         }
     }
 
-    /// Loads consecutive rows of the row-major `x` (`features` wide; at most `capacity`).
-    pub(crate) fn load(&mut self, x: &[f32], features: usize) {
-        let width = self.x.len() / self.capacity;
-        self.rows = (x.len() / features).min(self.capacity);
-        for (slot, row) in self.x.chunks_exact_mut(width).zip(x.chunks_exact(features)) {
-            slot[..features].copy_from_slice(row);
-            slot[features..].fill(0.0);
-        }
+    /// Loads consecutive rows of `x`, already padded to [`Self::width`] (at most
+    /// `capacity` rows).
+    pub(crate) fn load(&mut self, x: &[f32]) {
+        let width = self.width();
+        self.rows = (x.len() / width).min(self.capacity);
+        self.x[..self.rows * width].copy_from_slice(&x[..self.rows * width]);
         self.clear_padding_rows(width);
     }
 
@@ -287,6 +294,7 @@ mod tests {
     use crate::network::Mlp;
     use crate::rng::Rng;
     use crate::train::layout::Layout;
+    use crate::train::padded::pad_rows;
 
     /// Logits, loss sum and flat gradient of `rows` rows through the kernels.
     fn run(
@@ -301,7 +309,7 @@ mod tests {
         net.load(layout, params);
         let mut ws = Workspace::new(&net, y.len());
         let rows: Vec<usize> = (0..y.len()).collect();
-        ws.gather(x, y, features, &rows);
+        ws.gather(&pad_rows(x, features, ws.width()), y, &rows);
         ws.forward(&net);
         let logits = ws.logits[..y.len()].to_vec();
         ws.backward(&net, loss, 1.0);
@@ -388,12 +396,13 @@ mod tests {
         let index: Vec<usize> = (0..rows).collect();
         let loss = Loss::Bce { pos_weight: 2.0 };
         let mut portable = Workspace::new(&net, rows);
-        portable.gather(&x, &y, 30, &index);
+        let x = pad_rows(&x, 30, portable.width());
+        portable.gather(&x, &y, &index);
         forward_body::<false>(&mut portable, &net);
         let logits = portable.logits.clone();
         backward_body::<false>(&mut portable, &net, &loss, 0.1);
         let mut fused = Workspace::new(&net, rows);
-        fused.gather(&x, &y, 30, &index);
+        fused.gather(&x, &y, &index);
         fused.forward(&net);
         for (a, b) in logits.iter().zip(&fused.logits) {
             assert!((a - b).abs() <= 1e-5 * (1.0 + a.abs()), "{a} {b}");

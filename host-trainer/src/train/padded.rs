@@ -13,6 +13,20 @@ pub(crate) fn padded(n: usize) -> usize {
     n.div_ceil(NR) * NR
 }
 
+/// Copies the row-major `x` (`features` wide) into rows of `width ≥ features` floats, the
+/// extra columns zero — the layout the kernels read.
+pub(crate) fn pad_rows(x: &[f32], features: usize, width: usize) -> Vec<f32> {
+    let rows = x.len() / features.max(1);
+    let mut out = vec![0.0; rows * width];
+    for (slot, row) in out
+        .chunks_exact_mut(width)
+        .zip(x.chunks_exact(features.max(1)))
+    {
+        slot[..features].copy_from_slice(row);
+    }
+    out
+}
+
 /// One hidden layer, padded: `inputs × outputs` padded widths.
 #[derive(Debug, Clone)]
 pub(crate) struct PaddedLayer {

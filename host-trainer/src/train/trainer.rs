@@ -4,11 +4,11 @@
 use super::adam::Adam;
 use super::batches::epoch_batches;
 use super::config::{ConfigError, TrainConfig};
-use super::evaluate::{logits_flat, val_figures, CHUNK_ROWS};
+use super::evaluate::{logits_padded, val_figures, CHUNK_ROWS};
 use super::history::{Collapse, EpochRecord, TrainResult, CHANCE_AUC};
 use super::kernels::Workspace;
 use super::layout::Layout;
-use super::padded::PaddedNet;
+use super::padded::{pad_rows, PaddedNet};
 use super::stopping::{EarlyStopping, Verdict};
 use crate::rng::Rng;
 use rayon::prelude::*;
@@ -134,6 +134,8 @@ fn run(
     let decay_mask = layout.weight_mask();
     let mut grad = vec![0.0f32; layout.len];
     let mut net = PaddedNet::new(&layout);
+    let train_x = pad_rows(train.x, features, net.input_width());
+    let val_x = pad_rows(val.x, features, net.input_width());
     let mut chunks: Vec<Workspace> = Vec::new();
     let mut stopping = EarlyStopping::new(config.stop_on, config.patience, config.min_delta);
     let mut history = Vec::new();
@@ -158,7 +160,7 @@ fn run(
                     .par_iter_mut()
                     .zip(rows.par_chunks(CHUNK_ROWS))
                     .for_each(|(work, sub)| {
-                        work.gather(train.x, train.y, features, sub);
+                        work.gather(&train_x, train.y, sub);
                         work.forward(net_ref);
                         work.backward(net_ref, &config.loss, scale);
                     })
@@ -181,7 +183,8 @@ fn run(
             return Err(TrainError::Diverged { epoch });
         }
         let train_pass_seconds = epoch_start.elapsed().as_secs_f64();
-        let logits = pool.install(|| logits_flat(&layout, &params, val.x));
+        net.load(&layout, &params);
+        let logits = pool.install(|| logits_padded(&net, &val_x));
         let figures = val_figures(&logits, val.y, &config.loss);
         let verdict = stopping.update(figures.loss, figures.ap);
         if verdict == Verdict::Improved {
@@ -213,7 +216,8 @@ fn run(
         best_params.copy_from_slice(&params);
         best_epoch = history.len();
     }
-    let logits = pool.install(|| logits_flat(&layout, &best_params, val.x));
+    net.load(&layout, &best_params);
+    let logits = pool.install(|| logits_padded(&net, &val_x));
     let figures = val_figures(&logits, val.y, &config.loss);
     let collapse = if figures.constant {
         Some(Collapse::ConstantScores)
