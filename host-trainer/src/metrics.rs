@@ -6,6 +6,7 @@
 //! predicted positive when `score >= threshold`. Equal scores form one threshold (ties are
 //! never split by row order).
 
+use rayon::slice::ParallelSliceMut;
 use std::cmp::Ordering;
 
 /// A score type with a total order (floats use IEEE `total_cmp`, so NaN cannot panic a sort),
@@ -59,7 +60,11 @@ impl Score for i64 {
     }
 }
 
-/// Row indices ordered by descending score (ties in any order).
+/// Rows from which sorting runs on the current rayon pool.
+const PARALLEL_SORT_ROWS: usize = 16_384;
+
+/// Row indices ordered by descending score (ties in any order). The packed keys are unique,
+/// so a parallel sort gives the same order as a sequential one.
 fn descending<S: Score>(scores: &[S]) -> Vec<usize> {
     if S::KEY_BITS <= 32 && u32::try_from(scores.len()).is_ok() {
         let mut packed: Vec<u64> = scores
@@ -67,7 +72,11 @@ fn descending<S: Score>(scores: &[S]) -> Vec<usize> {
             .enumerate()
             .map(|(i, s)| (s.sort_key() << 32) | i as u64)
             .collect();
-        packed.sort_unstable_by(|a, b| b.cmp(a));
+        if packed.len() >= PARALLEL_SORT_ROWS {
+            packed.par_sort_unstable_by(|a, b| b.cmp(a));
+        } else {
+            packed.sort_unstable_by(|a, b| b.cmp(a));
+        }
         packed
             .into_iter()
             .map(|p| (p & 0xFFFF_FFFF) as usize)

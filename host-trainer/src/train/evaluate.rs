@@ -55,13 +55,21 @@ pub(crate) struct ValFigures {
     pub constant: bool,
 }
 
-/// Mean loss, exact AP, AUC, F1 at probability ½ (logit 0) and at the best threshold.
+/// Mean loss, exact AP, AUC, F1 at probability ½ (logit 0) and at the best threshold; runs
+/// on the current rayon pool.
 pub(crate) fn val_figures(logits: &[f32], labels: &[u8], loss: &Loss) -> ValFigures {
-    let total: f64 = logits
-        .iter()
-        .zip(labels)
-        .map(|(&z, &y)| f64::from(loss.value_and_gradient(z, y).0))
-        .sum();
+    // Partial sums over fixed chunks, added in order: the same total on any thread count.
+    let partial: Vec<f64> = logits
+        .par_chunks(CHUNK_ROWS * 16)
+        .zip(labels.par_chunks(CHUNK_ROWS * 16))
+        .map(|(z, y)| {
+            z.iter()
+                .zip(y)
+                .map(|(&z, &y)| f64::from(loss.value_and_gradient(z, y).0))
+                .sum::<f64>()
+        })
+        .collect();
+    let total: f64 = partial.iter().sum();
     let curve = pr_curve(logits, labels);
     let at_half = confusion_at(logits, labels, 0.0);
     let best = best_f_beta(&curve, 1.0);

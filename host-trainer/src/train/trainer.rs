@@ -184,8 +184,8 @@ fn run(
         }
         let train_pass_seconds = epoch_start.elapsed().as_secs_f64();
         net.load(&layout, &params);
-        let logits = pool.install(|| logits_padded(&net, &val_x));
-        let figures = val_figures(&logits, val.y, &config.loss);
+        let figures =
+            pool.install(|| val_figures(&logits_padded(&net, &val_x), val.y, &config.loss));
         let verdict = stopping.update(figures.loss, figures.ap);
         if verdict == Verdict::Improved {
             best_params.copy_from_slice(&params);
@@ -217,8 +217,7 @@ fn run(
         best_epoch = history.len();
     }
     net.load(&layout, &best_params);
-    let logits = pool.install(|| logits_padded(&net, &val_x));
-    let figures = val_figures(&logits, val.y, &config.loss);
+    let figures = pool.install(|| val_figures(&logits_padded(&net, &val_x), val.y, &config.loss));
     let collapse = if figures.constant {
         Some(Collapse::ConstantScores)
     } else if figures.roc_auc <= CHANCE_AUC {
