@@ -4,7 +4,7 @@ best), on the same split and scaling as rarewatch (time split 60/20/20; median/I
 clipped at the --clip / 1 - --clip training quantiles). Prints per seed the test AP and the
 test F1 at the validation max-F1 threshold.
 
-python3 bench/train/torch_quality.py DATA.csv[.gz] [--label Class] [--seeds 0,1,2] [--clip 0.001]
+python3 bench/train/torch_quality.py DATA.csv[.gz] [--label Class] [--seeds 0,1,2] [--clip 0]
 """
 
 import argparse
@@ -38,7 +38,7 @@ def main():
     p.add_argument("data")
     p.add_argument("--label", default="Class")
     p.add_argument("--seeds", default="0,1,2")
-    p.add_argument("--clip", type=float, default=0.001)
+    p.add_argument("--clip", type=float, default=0.0)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--scaler", default="robust", choices=["robust", "standard"])
     a = p.parse_args()
