@@ -83,7 +83,7 @@ fn descending<S: Score>(scores: &[S]) -> Vec<usize> {
             .collect()
     } else {
         let mut keyed: Vec<(u64, usize)> = scores.iter().map(|s| s.sort_key()).zip(0..).collect();
-        keyed.sort_unstable_by(|a, b| b.0.cmp(&a.0));
+        keyed.sort_unstable_by_key(|k| std::cmp::Reverse(k.0));
         keyed.into_iter().map(|(_, i)| i).collect()
     }
 }
