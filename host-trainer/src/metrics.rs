@@ -392,4 +392,74 @@ mod tests {
         assert_eq!(best.threshold, 0.35);
         assert!(close(best.f_beta(1.0), 0.8));
     }
+
+    mod properties {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        /// AUC by counting every (positive, negative) pair.
+        fn brute_auc(s: &[i32], y: &[u8]) -> Option<f64> {
+            let (mut pairs, mut wins) = (0.0, 0.0);
+            for (a, &ya) in s.iter().zip(y) {
+                for (b, &yb) in s.iter().zip(y) {
+                    if ya == 1 && yb == 0 {
+                        pairs += 1.0;
+                        wins += if a > b {
+                            1.0
+                        } else if a == b {
+                            0.5
+                        } else {
+                            0.0
+                        };
+                    }
+                }
+            }
+            (pairs > 0.0).then(|| wins / pairs)
+        }
+
+        /// AP from its definition: at each distinct threshold t (descending), the precision
+        /// of `score ≥ t` times the recall it adds.
+        fn brute_ap(s: &[i32], y: &[u8]) -> Option<f64> {
+            let positives = y.iter().filter(|&&v| v == 1).count() as f64;
+            if positives == 0.0 {
+                return None;
+            }
+            let mut thresholds: Vec<i32> = s.to_vec();
+            thresholds.sort_unstable_by(|a, b| b.cmp(a));
+            thresholds.dedup();
+            let (mut ap, mut previous) = (0.0, 0.0);
+            for t in thresholds {
+                let c = confusion_at(s, y, t);
+                ap += (c.recall() - previous) * c.precision();
+                previous = c.recall();
+            }
+            Some(ap)
+        }
+
+        proptest! {
+            #[test]
+            fn match_brute_force_and_survive_monotone_maps(
+                rows in proptest::collection::vec((-5i32..5, 0u8..2), 0..40)
+            ) {
+                let (s, y): (Vec<i32>, Vec<u8>) = rows.into_iter().unzip();
+                let ap = average_precision(&s, &y);
+                let auc = roc_auc(&s, &y);
+                match (ap, brute_ap(&s, &y)) {
+                    (Some(a), Some(b)) => prop_assert!((a - b).abs() < 1e-12),
+                    (a, b) => prop_assert_eq!(a, b),
+                }
+                match (auc, brute_auc(&s, &y)) {
+                    (Some(a), Some(b)) => prop_assert!((a - b).abs() < 1e-12),
+                    (a, b) => prop_assert_eq!(a, b),
+                }
+                // A strictly increasing map to floats keeps every rank and tie.
+                let f: Vec<f32> = s.iter().map(|&v| (v as f32) * 0.37 - 1.0).collect();
+                prop_assert_eq!(average_precision(&f, &y), ap);
+                prop_assert_eq!(roc_auc(&f, &y), auc);
+                if let Some(a) = ap {
+                    prop_assert!((0.0..=1.0 + 1e-12).contains(&a));
+                }
+            }
+        }
+    }
 }

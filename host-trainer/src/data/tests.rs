@@ -204,3 +204,38 @@ fn long_bad_values_are_shortened() {
         format!("t.csv:2:1: non-numeric value {shown} in column \"a\"")
     );
 }
+
+mod arbitrary_input {
+    use super::super::read_csv_from;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        /// Any bytes give a dataset or an error, never a panic.
+        #[test]
+        fn never_panics_on_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+            let _ = read_csv_from(&bytes[..], "t.csv", "y");
+        }
+
+        /// CSV-shaped text built from troublesome pieces never panics either, and a result
+        /// always has a consistent shape.
+        #[test]
+        fn never_panics_on_csv_like_text(
+            cells in proptest::collection::vec(
+                prop_oneof![
+                    Just("1"), Just("0"), Just("\"1\""), Just("-2.5e3"), Just(""), Just("nan"),
+                    Just("\""), Just("\"\"\""), Just(","), Just("\n"), Just("\r\n"), Just("x"),
+                    Just("y"), Just("\u{0}"), Just(" "), Just("inf"),
+                ],
+                0..60,
+            )
+        ) {
+            let text: String = cells.concat();
+            if let Ok(d) = read_csv_from(text.as_bytes(), "t.csv", "y") {
+                prop_assert_eq!(d.features.len(), d.rows() * d.features());
+                prop_assert!(d.labels.iter().all(|&l| l <= 1));
+            }
+        }
+    }
+}

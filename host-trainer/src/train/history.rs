@@ -94,3 +94,12 @@ pub struct TrainResult {
     /// Set when the returned model does not separate the classes on validation.
     pub collapse: Option<Collapse>,
 }
+
+impl TrainResult {
+    /// The record of the epoch whose weights `model` holds.
+    pub fn best(&self) -> Option<&EpochRecord> {
+        self.best_epoch
+            .checked_sub(1)
+            .and_then(|i| self.history.get(i))
+    }
+}
