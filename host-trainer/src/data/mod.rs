@@ -7,6 +7,7 @@
 mod dataset;
 mod error;
 mod fields;
+mod prefetch;
 mod read;
 
 pub use dataset::Dataset;

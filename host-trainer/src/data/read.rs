@@ -3,6 +3,7 @@
 use super::dataset::Dataset;
 use super::error::{shown, DataError};
 use super::fields::{header_name, parse_label, parse_number, CellProblem, Fields};
+use super::prefetch;
 use flate2::read::MultiGzDecoder;
 use memchr::memchr;
 use std::fs::File;
@@ -16,6 +17,7 @@ const MAX_LINE_BYTES: usize = 16 << 20;
 const BUFFER_BYTES: usize = 1 << 20;
 
 /// Reads the CSV (or gzip-compressed CSV) at `path`, with labels in the column named `label`.
+/// Gzip is inflated on a second thread.
 pub fn read_csv(path: impl AsRef<Path>, label: &str) -> Result<Dataset, DataError> {
     let path = path.as_ref();
     let name = path.display().to_string();
@@ -23,7 +25,25 @@ pub fn read_csv(path: impl AsRef<Path>, label: &str) -> Result<Dataset, DataErro
         file: name.clone(),
         message: e.to_string(),
     })?;
-    read_csv_from(file, &name, label)
+    let mut plain = BufReader::with_capacity(BUFFER_BYTES, file);
+    let head = plain.fill_buf().map_err(|e| DataError::Io {
+        file: name.clone(),
+        message: e.to_string(),
+    })?;
+    if !head.starts_with(&[0x1f, 0x8b]) {
+        return parse(plain, &name, label, false);
+    }
+    // Inflate on a second thread while this one parses.
+    let (blocks, prefetched) = prefetch::channel();
+    std::thread::scope(|scope| {
+        scope.spawn(move || prefetch::produce(MultiGzDecoder::new(plain), blocks));
+        parse(
+            BufReader::with_capacity(BUFFER_BYTES, prefetched),
+            &name,
+            label,
+            true,
+        )
+    })
 }
 
 /// Reads a CSV from any byte stream; gzip is recognised by its magic bytes. `file` names the

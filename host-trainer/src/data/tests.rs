@@ -239,3 +239,27 @@ mod arbitrary_input {
         }
     }
 }
+
+#[test]
+fn gzip_files_read_on_two_threads_with_the_same_errors() {
+    let dir = std::env::temp_dir().join(format!("rarewatch-data-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let mut text = b"a,\"y\"\n".to_vec();
+    for i in 0..50_000 {
+        text.extend_from_slice(format!("{i},\"{}\"\n", i % 2).as_bytes());
+    }
+    let gz = gzip(&text);
+    let whole = dir.join("whole.csv.gz");
+    std::fs::write(&whole, &gz).expect("write");
+    let d = read_csv(&whole, "y").expect("valid");
+    assert_eq!((d.rows(), d.positives()), (50_000, 25_000));
+    assert_eq!(d.row(49_999), &[49_999.0]);
+    let cut = dir.join("cut.csv.gz");
+    std::fs::write(&cut, &gz[..gz.len() / 2]).expect("write");
+    let err = read_csv(&cut, "y").expect_err("truncated");
+    assert!(matches!(err, DataError::Gzip { line, .. } if line > 1000), "{err}");
+    let plain = dir.join("plain.csv");
+    std::fs::write(&plain, &text).expect("write");
+    assert_eq!(read_csv(&plain, "y").expect("valid"), d);
+    std::fs::remove_dir_all(&dir).expect("clean up");
+}
