@@ -58,8 +58,9 @@ impl RobustScaler {
     /// to `[0, 0.5]`), in scaled units. When those two coincide (more than
     /// `1 − 2·clip_quantile` of the rows share one value, as in a sparse indicator that is
     /// non-zero on rare rows only), the training minimum and maximum are used instead, so a
-    /// feature that marks the rare class is not clipped away. Without rows, the identity
-    /// scaling with bounds `[0, 0]` results. Every value is finite.
+    /// feature that marks the rare class is not clipped away. Non-finite inputs are ignored;
+    /// a feature without finite training values (or no rows at all) gets the identity
+    /// scaling with bounds `[0, 0]`. Every value of the result is finite.
     pub fn fit(features: &[f32], n_features: usize, rows: &[usize], clip_quantile: f64) -> Self {
         let mut scaler = RobustScaler {
             centre: vec![0.0; n_features],
@@ -80,8 +81,12 @@ impl RobustScaler {
             column.clear();
             column.extend(
                 rows.iter()
-                    .map(|&r| f64::from(features[r * n_features + j])),
+                    .map(|&r| f64::from(features[r * n_features + j]))
+                    .filter(|v| v.is_finite()),
             );
+            if column.is_empty() {
+                continue;
+            }
             column.sort_unstable_by(f64::total_cmp);
             let median = quantile(&column, 0.5);
             let scale = spread(&column, median);
@@ -172,6 +177,26 @@ mod tests {
         assert_eq!(s.centre[0], 0.0);
         assert_eq!(s.lo[0], 0.0);
         assert_eq!(s.hi[0] * s.scale[0], 4.0);
+    }
+
+    #[test]
+    fn non_finite_training_values_are_ignored() {
+        let x = [
+            f32::NAN,
+            1.0,
+            f32::INFINITY,
+            3.0,
+            f32::NEG_INFINITY,
+            f32::NAN,
+        ];
+        let s = RobustScaler::fit(&x, 2, &[0, 1, 2], 0.0);
+        // Feature 0: no finite value → identity; feature 1: values 1 and 3.
+        assert_eq!(
+            (s.centre[0], s.scale[0], s.lo[0], s.hi[0]),
+            (0.0, 1.0, 0.0, 0.0)
+        );
+        assert_eq!((s.centre[1], s.scale[1]), (2.0, 1.0));
+        assert!(s.lo.iter().chain(&s.hi).all(|v| v.is_finite()));
     }
 
     #[test]

@@ -257,7 +257,10 @@ fn gzip_files_read_on_two_threads_with_the_same_errors() {
     let cut = dir.join("cut.csv.gz");
     std::fs::write(&cut, &gz[..gz.len() / 2]).expect("write");
     let err = read_csv(&cut, "y").expect_err("truncated");
-    assert!(matches!(err, DataError::Gzip { line, .. } if line > 1000), "{err}");
+    assert!(
+        matches!(err, DataError::Gzip { line, .. } if line > 1000),
+        "{err}"
+    );
     let plain = dir.join("plain.csv");
     std::fs::write(&plain, &text).expect("write");
     assert_eq!(read_csv(&plain, "y").expect("valid"), d);

@@ -84,7 +84,7 @@ fn check_part(part: Labelled<'_>, name: &'static str, width: usize) -> Result<()
 /// The library prints nothing.
 ///
 /// Reproducible: the same data, options and seed give the same weights bit for bit, with
-/// any thread count — batches are cut into fixed [`CHUNK_ROWS`]-row chunks whose gradients
+/// any thread count — batches are cut into fixed 256-row chunks whose gradients
 /// are summed in chunk order.
 pub fn train(
     train: Labelled<'_>,
