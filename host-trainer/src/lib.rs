@@ -3,7 +3,9 @@
 
 pub mod calibrate;
 pub mod cli;
+pub mod data;
 pub mod golden;
+pub mod metrics;
 pub mod model_file;
 pub mod network;
 pub mod quantize;
@@ -11,3 +13,5 @@ pub mod reference_model;
 pub mod report;
 pub mod rng;
 pub mod scale;
+pub mod split;
+pub mod train;

@@ -1,0 +1,331 @@
+//! The streaming reader: bytes (plain or gzip) → lines → fields → [`Dataset`].
+
+use super::dataset::Dataset;
+use super::error::{shown, DataError};
+use super::fields::{header_name, parse_label, parse_number, CellProblem, Fields};
+use super::prefetch;
+use flate2::read::MultiGzDecoder;
+use memchr::memchr;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::Path;
+
+/// Lines longer than this (bytes) are taken for binary data rather than buffered whole.
+const MAX_LINE_BYTES: usize = 16 << 20;
+
+/// Read buffer size, bytes.
+const BUFFER_BYTES: usize = 1 << 20;
+
+/// Reads the CSV (or gzip-compressed CSV) at `path`, with labels in the column named `label`.
+/// Gzip is inflated on a second thread.
+pub fn read_csv(path: impl AsRef<Path>, label: &str) -> Result<Dataset, DataError> {
+    let path = path.as_ref();
+    let name = path.display().to_string();
+    let file = File::open(path).map_err(|e| DataError::Io {
+        file: name.clone(),
+        message: e.to_string(),
+    })?;
+    let mut plain = BufReader::with_capacity(BUFFER_BYTES, file);
+    let head = plain.fill_buf().map_err(|e| DataError::Io {
+        file: name.clone(),
+        message: e.to_string(),
+    })?;
+    if !head.starts_with(&[0x1f, 0x8b]) {
+        return parse(plain, &name, label, false);
+    }
+    // Inflate on a second thread while this one parses.
+    let (blocks, prefetched) = prefetch::channel();
+    std::thread::scope(|scope| {
+        scope.spawn(move || prefetch::produce(MultiGzDecoder::new(plain), blocks));
+        parse(
+            BufReader::with_capacity(BUFFER_BYTES, prefetched),
+            &name,
+            label,
+            true,
+        )
+    })
+}
+
+/// Reads a CSV from any byte stream; gzip is recognised by its magic bytes. `file` names the
+/// source in error messages.
+pub fn read_csv_from(reader: impl Read, file: &str, label: &str) -> Result<Dataset, DataError> {
+    let mut plain = BufReader::with_capacity(BUFFER_BYTES, reader);
+    let head = plain.fill_buf().map_err(|e| DataError::Io {
+        file: file.to_string(),
+        message: e.to_string(),
+    })?;
+    if head.starts_with(&[0x1f, 0x8b]) {
+        let gz = BufReader::with_capacity(BUFFER_BYTES, MultiGzDecoder::new(plain));
+        parse(gz, file, label, true)
+    } else {
+        parse(plain, file, label, false)
+    }
+}
+
+/// Why the next line could not be had.
+enum LineError {
+    Io(io::Error),
+    TooLong,
+}
+
+/// Reads the next line without its `\n` / `\r\n` into `line`; `Ok(false)` at the end.
+fn next_line(reader: &mut impl BufRead, line: &mut Vec<u8>) -> Result<bool, LineError> {
+    line.clear();
+    loop {
+        let buf = reader.fill_buf().map_err(LineError::Io)?;
+        if buf.is_empty() {
+            break;
+        }
+        match memchr(b'\n', buf) {
+            Some(i) => {
+                line.extend_from_slice(&buf[..i]);
+                reader.consume(i + 1);
+                if line.last() == Some(&b'\r') {
+                    line.pop();
+                }
+                return Ok(true);
+            }
+            None => {
+                let n = buf.len();
+                line.extend_from_slice(buf);
+                reader.consume(n);
+                if line.len() > MAX_LINE_BYTES {
+                    return Err(LineError::TooLong);
+                }
+            }
+        }
+    }
+    if line.last() == Some(&b'\r') {
+        line.pop();
+    }
+    Ok(!line.is_empty())
+}
+
+/// Where the reader is, for error messages.
+struct Position<'a> {
+    file: &'a str,
+    line: usize,
+    gzip: bool,
+}
+
+impl Position<'_> {
+    fn read_error(&self, e: LineError) -> DataError {
+        let file = self.file.to_string();
+        match e {
+            LineError::TooLong => DataError::Binary {
+                file,
+                line: self.line + 1,
+            },
+            LineError::Io(e) if self.gzip => DataError::Gzip {
+                file,
+                line: self.line,
+                message: e.to_string(),
+            },
+            LineError::Io(e) => DataError::Io {
+                file,
+                message: e.to_string(),
+            },
+        }
+    }
+}
+
+/// The header: column names and which one holds the label.
+struct Header {
+    names: Vec<String>,
+    label: usize,
+}
+
+fn parse_header(line: &[u8], pos: &Position, label: &str) -> Result<Header, DataError> {
+    let file = pos.file.to_string();
+    let line = line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line);
+    if memchr(0, line).is_some() || std::str::from_utf8(line).is_err() {
+        return Err(DataError::Binary { file, line: 1 });
+    }
+    let mut names = Vec::new();
+    for field in Fields::new(line) {
+        match field {
+            Ok(text) => names.push(header_name(text)),
+            Err(q) => {
+                return Err(DataError::UnterminatedQuote {
+                    file,
+                    line: 1,
+                    column: q.0,
+                })
+            }
+        }
+    }
+    for (second, name) in names.iter().enumerate() {
+        if let Some(first) = names[..second].iter().position(|n| n == name) {
+            return Err(DataError::DuplicateColumn {
+                file,
+                name: name.clone(),
+                first: first + 1,
+                second: second + 1,
+            });
+        }
+    }
+    let Some(label_index) = names.iter().position(|n| n == label) else {
+        return Err(DataError::MissingLabel {
+            file,
+            label: label.to_string(),
+            columns: names,
+        });
+    };
+    if names.len() < 2 {
+        return Err(DataError::NoFeatures { file });
+    }
+    Ok(Header {
+        names,
+        label: label_index,
+    })
+}
+
+/// Counts a line's fields, or finds an unterminated quote.
+fn count_fields(line: &[u8], pos: &Position) -> Result<usize, DataError> {
+    if memchr(b'"', line).is_none() {
+        return Ok(memchr::memchr_iter(b',', line).count() + 1);
+    }
+    let mut n = 0;
+    for field in Fields::new(line) {
+        field.map_err(|q| DataError::UnterminatedQuote {
+            file: pos.file.to_string(),
+            line: pos.line,
+            column: q.0,
+        })?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// Parses one data row, appending its features and label.
+fn parse_row(
+    line: &[u8],
+    header: &Header,
+    pos: &Position,
+    features: &mut Vec<f32>,
+    labels: &mut Vec<u8>,
+) -> Result<(), DataError> {
+    let file = || pos.file.to_string();
+    if memchr(0, line).is_some() {
+        return Err(DataError::Binary {
+            file: file(),
+            line: pos.line,
+        });
+    }
+    let found = count_fields(line, pos)?;
+    if found != header.names.len() {
+        return Err(DataError::Ragged {
+            file: file(),
+            line: pos.line,
+            expected: header.names.len(),
+            found,
+        });
+    }
+    for (index, cell) in Fields::new(line).enumerate() {
+        // Quotes were checked by `count_fields`.
+        let cell = cell.unwrap_or_default();
+        let cell_error = |problem: CellProblem, is_label: bool| {
+            let (file, line, column) = (file(), pos.line, index + 1);
+            let name = header.names[index].clone();
+            let value = shown(cell);
+            match problem {
+                CellProblem::Missing => DataError::MissingValue {
+                    file,
+                    line,
+                    column,
+                    name,
+                },
+                _ if is_label => DataError::BadLabel {
+                    file,
+                    line,
+                    column,
+                    name,
+                    value,
+                },
+                CellProblem::NonNumeric => DataError::NonNumeric {
+                    file,
+                    line,
+                    column,
+                    name,
+                    value,
+                },
+                CellProblem::NonFinite => DataError::NonFinite {
+                    file,
+                    line,
+                    column,
+                    name,
+                    value,
+                },
+            }
+        };
+        if index == header.label {
+            labels.push(parse_label(cell).map_err(|p| cell_error(p, true))?);
+        } else {
+            features.push(parse_number(cell).map_err(|p| cell_error(p, false))?);
+        }
+    }
+    Ok(())
+}
+
+fn parse(
+    mut reader: impl BufRead,
+    file: &str,
+    label: &str,
+    gzip: bool,
+) -> Result<Dataset, DataError> {
+    let mut pos = Position {
+        file,
+        line: 0,
+        gzip,
+    };
+    let mut line = Vec::new();
+    let header = match next_line(&mut reader, &mut line) {
+        Err(e) => return Err(pos.read_error(e)),
+        Ok(false) => {
+            return Err(DataError::Empty {
+                file: file.to_string(),
+            })
+        }
+        Ok(true) => {
+            pos.line += 1;
+            parse_header(&line, &pos, label)?
+        }
+    };
+    let mut features = Vec::new();
+    let mut labels = Vec::new();
+    loop {
+        match next_line(&mut reader, &mut line) {
+            Err(e) => return Err(pos.read_error(e)),
+            Ok(false) => break,
+            Ok(true) => {
+                pos.line += 1;
+                if line.iter().all(|b| matches!(b, b' ' | b'\t')) {
+                    continue;
+                }
+                parse_row(&line, &header, &pos, &mut features, &mut labels)?;
+            }
+        }
+    }
+    if labels.is_empty() {
+        return Err(DataError::NoRows {
+            file: file.to_string(),
+        });
+    }
+    let positives = labels.iter().filter(|&&y| y == 1).count();
+    if positives == 0 || positives == labels.len() {
+        return Err(DataError::SingleClass {
+            file: file.to_string(),
+            label: label.to_string(),
+            class: u8::from(positives > 0),
+            rows: labels.len(),
+        });
+    }
+    let Header { mut names, label } = header;
+    let label_name = names.remove(label);
+    Ok(Dataset {
+        feature_names: names,
+        label_name,
+        features,
+        labels,
+    })
+}
