@@ -20,6 +20,21 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Train a model on a labelled table and write the model file (and a report).
+    Train(cli::train::TrainArgs),
+    /// Metrics of a model on a labelled table, computed by the device's code.
+    Eval {
+        /// The model file (.rwm).
+        model: std::path::PathBuf,
+        /// The labelled table (CSV or CSV.gz).
+        data: std::path::PathBuf,
+        /// Name of the label column.
+        #[arg(long)]
+        label: String,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
     /// Show what a model file holds: layers, sizes, threshold, calibration, baseline.
     Inspect {
         /// The model file (.rwm).
@@ -32,6 +47,17 @@ enum Command {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
+        Command::Train(args) => {
+            cli::train::train(&args)?;
+        }
+        Command::Eval {
+            model,
+            data,
+            label,
+            json,
+        } => {
+            cli::eval::eval(&model, &data, &label, json)?;
+        }
         Command::Inspect { model, json } => {
             let bytes = cli::read_file(&model)?;
             let parsed = rarewatch::Model::from_bytes(&bytes)

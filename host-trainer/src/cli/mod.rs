@@ -1,6 +1,8 @@
 //! The `rarewatch` command line: one module per subcommand.
 
+pub mod eval;
 pub mod inspect;
+pub mod train;
 
 use std::path::Path;
 

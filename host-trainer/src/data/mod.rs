@@ -12,7 +12,7 @@ mod read;
 
 pub use dataset::Dataset;
 pub use error::DataError;
-pub use read::{read_csv, read_csv_from};
+pub use read::{read_csv, read_csv_from, read_table};
 
 #[cfg(test)]
 mod tests;

@@ -16,9 +16,30 @@ const MAX_LINE_BYTES: usize = 16 << 20;
 /// Read buffer size, bytes.
 const BUFFER_BYTES: usize = 1 << 20;
 
-/// Reads the CSV (or gzip-compressed CSV) at `path`, with labels in the column named `label`.
-/// Gzip is inflated on a second thread.
+/// Reads the CSV (or gzip-compressed CSV) at `path`, with labels in the column named `label`,
+/// for training: both classes must be present. Gzip is inflated on a second thread.
 pub fn read_csv(path: impl AsRef<Path>, label: &str) -> Result<Dataset, DataError> {
+    let path = path.as_ref();
+    both_classes(read_table(path, label)?, &path.display().to_string(), label)
+}
+
+/// The dataset, or [`DataError::SingleClass`] when every row has the same label.
+fn both_classes(data: Dataset, file: &str, label: &str) -> Result<Dataset, DataError> {
+    let positives = data.positives();
+    if positives == 0 || positives == data.rows() {
+        return Err(DataError::SingleClass {
+            file: file.to_string(),
+            label: label.to_string(),
+            class: u8::from(positives > 0),
+            rows: data.rows(),
+        });
+    }
+    Ok(data)
+}
+
+/// [`read_csv`] without the two-class requirement: for scoring and replaying rows (a stream
+/// of normal rows only is a valid input to `eval` and `simulate`).
+pub fn read_table(path: impl AsRef<Path>, label: &str) -> Result<Dataset, DataError> {
     let path = path.as_ref();
     let name = path.display().to_string();
     let file = File::open(path).map_err(|e| DataError::Io {
@@ -54,12 +75,13 @@ pub fn read_csv_from(reader: impl Read, file: &str, label: &str) -> Result<Datas
         file: file.to_string(),
         message: e.to_string(),
     })?;
-    if head.starts_with(&[0x1f, 0x8b]) {
+    let data = if head.starts_with(&[0x1f, 0x8b]) {
         let gz = BufReader::with_capacity(BUFFER_BYTES, MultiGzDecoder::new(plain));
-        parse(gz, file, label, true)
+        parse(gz, file, label, true)?
     } else {
-        parse(plain, file, label, false)
-    }
+        parse(plain, file, label, false)?
+    };
+    both_classes(data, file, label)
 }
 
 /// Why the next line could not be had.
@@ -309,15 +331,6 @@ fn parse(
     if labels.is_empty() {
         return Err(DataError::NoRows {
             file: file.to_string(),
-        });
-    }
-    let positives = labels.iter().filter(|&&y| y == 1).count();
-    if positives == 0 || positives == labels.len() {
-        return Err(DataError::SingleClass {
-            file: file.to_string(),
-            label: label.to_string(),
-            class: u8::from(positives > 0),
-            rows: labels.len(),
         });
     }
     let Header { mut names, label } = header;

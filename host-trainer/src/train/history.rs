@@ -93,6 +93,20 @@ pub struct TrainResult {
     pub positive_draws_per_epoch: usize,
     /// Set when the returned model does not separate the classes on validation.
     pub collapse: Option<Collapse>,
+    /// The model early stopping on validation F1 at probability 0.5 would have kept (same
+    /// patience, best F1 restored): what a Keras user watching F1 would have shipped.
+    pub f1_at_half_stop: Option<F1StopModel>,
+}
+
+/// The epoch and weights F1-at-0.5 early stopping would have kept.
+#[derive(Debug, Clone)]
+pub struct F1StopModel {
+    /// 1-based epoch of the best F1 at 0.5 before its patience ran out.
+    pub epoch: usize,
+    /// Whether its patience ran out within the epochs trained (else it would have trained on).
+    pub would_have_stopped: bool,
+    /// That epoch's weights.
+    pub model: Mlp,
 }
 
 impl TrainResult {

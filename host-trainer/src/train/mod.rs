@@ -18,7 +18,7 @@ mod trainer;
 
 pub use config::{ConfigError, Loss, StopOn, TrainConfig, AUTO_BATCH_RANGE, AUTO_STEPS_PER_EPOCH};
 pub use evaluate::predict_logits;
-pub use history::{Collapse, EpochRecord, TrainResult, CHANCE_AUC};
+pub use history::{Collapse, EpochRecord, F1StopModel, TrainResult, CHANCE_AUC};
 pub use trainer::{train, Labelled, TrainError};
 
 #[cfg(test)]

@@ -5,11 +5,11 @@ use super::adam::Adam;
 use super::batches::epoch_batches;
 use super::config::{ConfigError, TrainConfig};
 use super::evaluate::{logits_padded, val_figures, CHUNK_ROWS};
-use super::history::{Collapse, EpochRecord, TrainResult, CHANCE_AUC};
+use super::history::{Collapse, EpochRecord, F1StopModel, TrainResult, CHANCE_AUC};
 use super::kernels::Workspace;
 use super::layout::Layout;
 use super::padded::{pad_rows, PaddedNet};
-use super::stopping::{EarlyStopping, Verdict};
+use super::stopping::{EarlyStopping, ShadowF1Stop, Verdict};
 use crate::rng::Rng;
 use rayon::prelude::*;
 use std::fmt;
@@ -138,6 +138,8 @@ fn run(
     let val_x = pad_rows(val.x, features, net.input_width());
     let mut chunks: Vec<Workspace> = Vec::new();
     let mut stopping = EarlyStopping::new(config.stop_on, config.patience, config.min_delta);
+    let mut shadow = ShadowF1Stop::new(config.patience);
+    let mut shadow_params = params.clone();
     let mut history = Vec::new();
     let (mut best_epoch, mut stopped_early, mut positive_draws) = (0, false, 0);
 
@@ -191,6 +193,9 @@ fn run(
             best_params.copy_from_slice(&params);
             best_epoch = epoch;
         }
+        if shadow.update(epoch, figures.f1_at_half) {
+            shadow_params.copy_from_slice(&params);
+        }
         let record = EpochRecord {
             epoch,
             train_loss,
@@ -231,7 +236,13 @@ fn run(
     } else {
         None
     };
+    let (f1_epoch, f1_stopped) = shadow.outcome();
     Ok(TrainResult {
+        f1_at_half_stop: (f1_epoch > 0).then(|| F1StopModel {
+            epoch: f1_epoch,
+            would_have_stopped: f1_stopped,
+            model: layout.to_mlp(&shadow_params),
+        }),
         model: layout.to_mlp(&best_params),
         history,
         best_epoch,
