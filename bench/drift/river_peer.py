@@ -33,6 +33,13 @@ from multiprocessing import Pool
 import numpy as np
 from river import drift
 
+RECALL_DROPS = ("recall_abrupt_0.5", "recall_abrupt_0.3", "recall_gradual_0.5")
+PRECISION_DROPS = ("alert_rate_x3", "score_shift_2iqr")
+GRID = {
+    "recall": ("stable", *RECALL_DROPS),
+    "error_labelled": ("stable", *RECALL_DROPS, *PRECISION_DROPS),
+    "precision": ("stable", *PRECISION_DROPS),
+}
 EVENT = np.dtype([("arrival", "<u4"), ("row", "<u4"), ("flags", "u1")])
 
 
@@ -50,13 +57,13 @@ def detectors(sweep: bool):
     if not sweep:
         return out
     grid = []
-    for lam in (0.05, 0.1, 0.2):
-        for c in (1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-10, 1e-12):
-            if lam == 0.05 and c == 1e-3:
-                continue
+    hddm_w = {0.02: (1e-3, 1e-4, 1e-5), 0.05: (5e-4, 2e-4, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-10),
+              0.1: (1e-3, 5e-4, 2e-4, 1e-4, 1e-5, 1e-6), 0.2: (1e-3, 1e-4)}
+    for lam, cs in hddm_w.items():
+        for c in cs:
             grid.append(("HDDM_W", f"HDDM_W λ={lam} c={c:g}", {"drift_confidence": c, "lambda": lam},
                          lambda c=c, lam=lam: drift.binary.HDDMW(drift_confidence=c, warning_confidence=min(0.5, 5 * c), lambda_val=lam)))
-    for c in (1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-10):
+    for c in (5e-3, 2e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-10):
         grid.append(("HDDM_A", f"HDDM_A c={c:g}", {"drift_confidence": c},
                      lambda c=c: drift.binary.HDDMA(drift_confidence=c, warning_confidence=min(0.5, 5 * c))))
     for d in (0.2, 0.1, 0.05, 0.01, 1e-4, 1e-6, 1e-8):
@@ -64,10 +71,10 @@ def detectors(sweep: bool):
     for t in (4.0, 5.0, 6.0, 8.0, 10.0):
         grid.append(("DDM", f"DDM {t:g}σ", {"drift_threshold": t},
                      lambda t=t: drift.binary.DDM(warning_threshold=t - 1.0, drift_threshold=t)))
-    for t in (3.0, 5.0, 8.0, 10.0, 15.0, 20.0, 30.0, 50.0):
+    for t in (3.0, 5.0, 8.0, 10.0, 15.0, 20.0, 30.0, 40.0, 50.0, 60.0, 80.0, 100.0):
         grid.append(("PageHinkley", f"PageHinkley up λ={t:g}", {"threshold": t, "mode": "up"},
                      lambda t=t: drift.PageHinkley(threshold=t, mode="up")))
-    for c in (1e-7, 1e-8, 1e-10, 1e-12):
+    for c in (1e-7, 1e-8, 1e-10):
         grid.append(("FHDDM", f"FHDDM c={c:g}", {"confidence_level": c, "window": 100},
                      lambda c=c: drift.binary.FHDDM(confidence_level=c)))
     for w, c in ((50, 1e-6), (50, 1e-8), (200, 1e-8)):
@@ -196,7 +203,7 @@ def main():
     ap.add_argument("--streams", default="out/streams")
     ap.add_argument("--out", default="out/river.json")
     ap.add_argument("--jobs", type=int, default=2)
-    ap.add_argument("--sweep", action="store_true", help="sensitivity grids on the recall stream")
+    ap.add_argument("--sweep", action="store_true", help="sensitivity grids (see GRID)")
     ap.add_argument("--all-rows-seeds", type=int, default=10)
     ap.add_argument("--all-rows-seeds-hddm-a", type=int, default=3,
                     help="HDDM_A costs ~30 µs per update in River 0.26: fewer seeds on the all-rows stream")
@@ -217,9 +224,10 @@ def main():
         for stream in ("error_labelled", "recall", "precision"):
             for i, (family, label, params, _) in enumerate(dets):
                 tuned = i >= n_default
-                # Sensitivity grids: recall stream, immediate labels, stable and recall drops.
-                if tuned and not (stream == "recall" and meta["policy"] == "all"
-                                  and (meta["scenario"] == "stable" or meta["scenario"].startswith("recall_"))):
+                # Sensitivity grids (labels: all): the recall and labelled-error streams of the
+                # stable and recall-drop scenarios; the precision and labelled-error streams of
+                # the stable and precision-drop scenarios.
+                if tuned and not (meta["policy"] == "all" and meta["scenario"] in GRID.get(stream, ())):
                     continue
                 tasks.append((labelled_task, (path, stream, family, label, params, i, args.sweep)))
     heavy = []

@@ -73,6 +73,7 @@ def stats(firsts):
         "pos": pct(delays(firsts, 1), 0.5),
         "pos90": pct(delays(firsts, 1), 0.9),
         "labels": pct(delays(firsts, 2), 0.5),
+        "mean_pos": (sum(x[1] for x in firsts) / n) if det == n and n else None,
     }
 
 
@@ -100,10 +101,6 @@ class Data:
         false = sum(seed[kind][c]["false"] for seed in s["seeds"])
         rows = s["change_at"] * len(s["seeds"])
         return false, rows
-
-    def sweep(self, scenario, policy):
-        s = self.o.get((scenario, policy))
-        return {(c["drop"], c["level"]): c for c in s["sweep"]} if s and s["sweep"] else {}
 
     def river(self, scenario, policy, stream, detector):
         return self.r.get((scenario, policy, stream, detector))
@@ -137,8 +134,9 @@ def recall_tables(d: Data):
             if f is None:
                 continue
             st = stats(f)
+            mean = "" if st["mean_pos"] is None else f" (mean {st['mean_pos']:.1f})"
             rows.append([SHORT[sc], "**rarewatch recall CUSUM** (default)", "recall", st["detected"], fmt(st["rows"]),
-                         f"**{fmt(st['pos'])}**", fmt(st["pos90"]), fmt_rate(*d.ours_false("stable", policy, "recall"))])
+                         f"**{fmt(st['pos'])}**{mean}", fmt(st["pos90"]), fmt_rate(*d.ours_false("stable", policy, "recall"))])
             for stream in ("recall", "error_labelled", "error_all"):
                 for det in d.families:
                     x = d.river(sc, policy, stream, det)
@@ -176,129 +174,162 @@ def stable_table(d: Data):
     return a + "\n\nRiver, false drifts per 10 M stable rows (count) on each stream:\n\n" + b
 
 
-def sweep_table(d: Data):
-    """Our recall CUSUM at each drift level on the same streams (policy all)."""
-    stable = d.sweep("stable", "all")
-    drops = sorted({k[0] for k in stable})
-    levels = sorted({k[1] for k in stable})
-    rows = []
-    for drop in drops:
-        for h in levels:
-            c = stable[(drop, h)]
-            n = d.o[("stable", "all")]["change_at"] * len(d.o[("stable", "all")]["seeds"])
-            cells = [f"{drop:g}", f"{h / 2:g} / {h:g}", fmt_rate(c["false"], n)]
-            for sc in RECALL_SCENARIOS:
-                f = d.sweep(sc, "all")[(drop, h)]["first"]
-                st = stats(f)
-                cells.append(f"{fmt(st['pos'])} ({st['detected']})")
-            rows.append(cells)
-    return table(["tuned recall drop", "warning / drift level, nats", "false drifts / 10 M rows (count)",
-                  *[f"median positives, {SHORT[s]} (detected)" for s in RECALL_SCENARIOS]], rows)
+KINDS = {
+    "recall": {"scenarios": RECALL_SCENARIOS, "streams": ("recall", "error_labelled"), "unit": 1,
+               "unit_name": "labelled positives", "column": "recall", "drop": "recall_drop"},
+    "precision": {"scenarios": ["alert_rate_x3", "score_shift_2iqr"], "streams": ("precision", "error_labelled"),
+                  "unit": 2, "unit_name": "labelled events", "column": "precision", "drop": "precision_drop"},
+}
+SHORT.update({"alert_rate_x3": "alert rate ×3 (false alerts)", "score_shift_2iqr": "key feature +2 IQR"})
 
 
-def ours_cells(d: Data):
-    """(drop, level) -> (false, rows, {scenario: median positives})."""
-    stable = d.sweep("stable", "all")
-    n = d.o[("stable", "all")]["change_at"] * len(d.o[("stable", "all")]["seeds"])
+def median_unit(firsts, unit):
+    return pct(delays(firsts, unit), 0.5)
+
+
+class Cell:
+    """One detector setting: measured false drifts on the stable streams and its delays."""
+
+    def __init__(self, name, false, rows, firsts):
+        self.name, self.false, self.rows, self.firsts = name, false, rows, firsts
+
+    @property
+    def rate(self):
+        return rate(self.false, self.rows)
+
+    def median(self, scenario, unit):
+        f = self.firsts.get(scenario)
+        return None if f is None else median_unit(f, unit)
+
+    def detected(self, scenario):
+        f = self.firsts.get(scenario)
+        return "—" if f is None else f"{sum(x is not None for x in f)}/{len(f)}"
+
+
+def ours_cells(d: Data, kind):
+    spec = KINDS[kind]
+    stable = d.o[("stable", "all")]
+    n = stable["change_at"] * len(stable["seeds"])
     cells = {}
-    for key, c in stable.items():
-        med = {}
-        for sc in RECALL_SCENARIOS:
-            med[sc] = stats(d.sweep(sc, "all")[key]["first"])
-        cells[key] = (c["false"], n, med)
+    for c in stable["sweep"][kind]:
+        key = (c["drop"], c["level"])
+        firsts = {}
+        for sc in spec["scenarios"]:
+            s = d.o.get((sc, "all"))
+            if s and s["sweep"]:
+                firsts[sc] = next(x for x in s["sweep"][kind] if (x["drop"], x["level"]) == key)["first"]
+        cells[key] = Cell(f"drop {c['drop']:g}, levels {c['level'] / 2:g}/{c['level']:g}", c["false"], n, firsts)
     return cells
 
 
-def river_cells(d: Data, stream="recall"):
+def river_cells(d: Data, kind):
+    spec = KINDS[kind]
     cells = {}
-    for det in d.river_configs(stream):
-        false, n = d.river_false("all", stream, det)
-        med = {}
-        for sc in RECALL_SCENARIOS:
-            x = d.river(sc, "all", stream, det)
-            med[sc] = stats([s["first"] for s in x["seeds"]]) if x else None
-        cells[det] = (false, n, med)
+    for stream in spec["streams"]:
+        for det in d.river_configs(stream):
+            false, n = d.river_false("all", stream, det)
+            firsts = {}
+            for sc in spec["scenarios"]:
+                x = d.river(sc, "all", stream, det)
+                if x:
+                    firsts[sc] = [q["first"] for q in x["seeds"]]
+            if firsts:
+                cells[(stream, det)] = Cell(f"{det} / {stream}", false, n, firsts)
     return cells
 
 
-def key_pos(st):
-    return math.inf if st is None or st["pos"] is None else st["pos"]
+def ours_at(ours, max_rate, drop):
+    """Our most sensitive level (tuned drop fixed) whose measured rate is ≤ max_rate."""
+    ok = [(k, c) for k, c in ours.items() if k[0] == drop and c.rate <= max_rate + 1e-12]
+    return min(ok, key=lambda kc: kc[0][1])[1] if ok else None
 
 
-def matched_tables(d: Data, default_drop):
-    ours = ours_cells(d)
-    river = river_cells(d)
-    # River sweep table.
-    rows = []
-    for det, (false, n, med) in sorted(river.items(), key=lambda kv: (kv[0].split()[0], rate(kv[1][0], kv[1][1]))):
-        rows.append([det, fmt_rate(false, n)] + [f"{fmt(med[s]['pos'])} ({med[s]['detected']})" if med[s] else "—"
-                                                 for s in RECALL_SCENARIOS])
-    river_sweep = table(["River detector (recall stream)", "false drifts / 10 M rows (count)",
-                         *[f"median positives, {SHORT[s]} (detected)" for s in RECALL_SCENARIOS]], rows)
+def verdict(ours, river):
+    if ours is None:
+        return "—"
+    if river is None:
+        return "**faster** (River: not detected)"
+    if ours < river:
+        return "**faster**"
+    return "tie" if ours == river else "slower"
 
-    def best_ours(max_rate, drop=None):
-        ok = [(k, v) for k, v in ours.items() if rate(v[0], v[1]) <= max_rate + 1e-12 and (drop is None or k[0] == drop)]
-        if not ok:
-            return None
-        return min(ok, key=lambda kv: (key_pos(kv[1][2][RECALL_SCENARIOS[0]]), -kv[0][1]))
 
-    def best_river(max_rate):
-        ok = [(k, v) for k, v in river.items() if rate(v[0], v[1]) <= max_rate + 1e-12 and v[2][RECALL_SCENARIOS[0]]]
-        if not ok:
-            return None
-        return min(ok, key=lambda kv: key_pos(kv[1][2][RECALL_SCENARIOS[0]]))
-
-    # Ours matched to each River default's measured false-alarm rate.
-    rows = []
-    for det in d.families:
-        if det not in river:
-            continue
-        false, n, med = river[det]
-        r = rate(false, n)
-        o = best_ours(r, default_drop)
-        ob = best_ours(r)
-        row = [f"River {det}", fmt_rate(false, n)] + [fmt(med[s]["pos"]) if med[s] else "—" for s in RECALL_SCENARIOS]
-        rows.append(row)
-        for label, cell in (("rarewatch, drift level set to ≤ that rate", o), ("rarewatch, level and tuned drop set to ≤ that rate", ob)):
-            if cell is None:
-                rows.append([label, "no level that low", "", "", ""])
+def matched(d: Data, kind):
+    spec = KINDS[kind]
+    unit, scen = spec["unit"], spec["scenarios"]
+    drop = d.ours["config"][spec["drop"]]
+    level = d.ours["config"]["labelled_levels"][1]
+    ours = ours_cells(d, kind)
+    river = river_cells(d, kind)
+    default = ours[(drop, level)]
+    out = []
+    hdr = ["scenario", "strongest River setting (stream)", "its false drifts / 10 M rows", "River median",
+           "rarewatch at ≤ that rate", "its false drifts / 10 M rows", "rarewatch median", ""]
+    for label, cap in (("≤ 1 false drift per 10 M rows (the bar)", 1.0),
+                       (f"≤ rarewatch's default rate ({fmt_rate(default.false, default.rows)})", default.rate)):
+        rows = []
+        for sc in scen:
+            ok = [c for c in river.values() if c.rate <= cap + 1e-12 and sc in c.firsts]
+            if not ok:
                 continue
-            (drop, h), (of, on, omed) = cell
-            rows.append([f"{label} (drop {drop:g}, levels {h / 2:g}/{h:g})", fmt_rate(of, on)] +
-                        [fmt(omed[s]["pos"]) for s in RECALL_SCENARIOS])
-    at_river = table(["detector (recall stream, labels: all)", "false drifts / 10 M rows (count)",
-                      *[f"median positives, {SHORT[s]}" for s in RECALL_SCENARIOS]], rows)
-
-    # River tuned to our default's false-alarm rate, per family; and the strongest River setup.
-    default_key = (default_drop, d.ours["config"]["labelled_levels"][1])
-    of, on, omed = ours[default_key]
-    our_rate = rate(of, on)
-    rows = [["**rarewatch recall CUSUM (default)**", fmt_rate(of, on)] + [fmt(omed[s]["pos"]) for s in RECALL_SCENARIOS]]
-    for family in sorted({k.split()[0] for k in river}):
-        fam = {k: v for k, v in river.items() if k.split()[0] == family}
-        ok = [(k, v) for k, v in fam.items() if rate(v[0], v[1]) <= our_rate + 1e-12 and v[2][RECALL_SCENARIOS[0]]]
-        if not ok:
-            rows.append([f"River {family}: no tested setting at that rate", "", "", "", ""])
+            best = min(ok, key=lambda c: (c.median(sc, unit) is None, c.median(sc, unit) or 0, c.rate))
+            o = ours_at(ours, best.rate, drop)
+            rm, om = best.median(sc, unit), o.median(sc, unit) if o else None
+            rows.append([SHORT[sc], best.name, fmt_rate(best.false, best.rows), f"{fmt(rm)} ({best.detected(sc)})",
+                         o.name if o else "no level that low", fmt_rate(o.false, o.rows) if o else "",
+                         f"{fmt(om)} ({o.detected(sc)})" if o else "", verdict(om, rm)])
+        out.append(f"Strongest River setting per scenario at {label}, median delay in {spec['unit_name']}; "
+                   f"rarewatch's {kind} CUSUM (tuned drop {drop:g}) at its lowest drift level whose measured rate "
+                   f"is no higher:\n\n" + table(hdr, rows))
+    # Each River default, ours matched to it.
+    rows = []
+    for (stream, det), c in sorted(river.items()):
+        if det not in d.families:
             continue
-        k, (false, n, med) = min(ok, key=lambda kv: key_pos(kv[1][2][RECALL_SCENARIOS[0]]))
-        rows.append([f"River {k}", fmt_rate(false, n)] + [fmt(med[s]["pos"]) if med[s] else "—" for s in RECALL_SCENARIOS])
-    at_ours = table(["detector (recall stream, labels: all)", "false drifts / 10 M rows (count)",
-                     *[f"median positives, {SHORT[s]}" for s in RECALL_SCENARIOS]], rows)
+        o = ours_at(ours, c.rate, drop)
+        rows.append([c.name, fmt_rate(c.false, c.rows)] + [f"{fmt(c.median(sc, unit))}" for sc in scen] +
+                    [o.name if o else "no level that low", fmt_rate(o.false, o.rows) if o else ""] +
+                    [fmt(o.median(sc, unit)) if o else "" for sc in scen])
+    out.append(f"River defaults and rarewatch's {kind} CUSUM at the same or lower measured rate (median {spec['unit_name']}):\n\n" +
+               table(["River default / stream", "false drifts / 10 M rows", *[SHORT[s] for s in scen],
+                      "rarewatch level", "false drifts / 10 M rows", *[SHORT[s] for s in scen]], rows))
+    # Each River family tuned to our default's rate.
+    rows = [[f"**rarewatch {kind} CUSUM, default** ({default.name})", fmt_rate(default.false, default.rows)] +
+            [f"{fmt(default.median(sc, unit))} ({default.detected(sc)})" for sc in scen]]
+    for family in sorted({det.split()[0] for (_, det) in river}):
+        for stream in spec["streams"]:
+            ok = [c for (st, det), c in river.items() if st == stream and det.split()[0] == family
+                  and c.rate <= default.rate + 1e-12]
+            if not ok:
+                rows.append([f"River {family} / {stream}: no tested setting that low", "", *["" for _ in scen]])
+                continue
+            best = min(ok, key=lambda c: (c.median(scen[0], unit) is None, c.median(scen[0], unit) or 0))
+            rows.append([f"River {best.name}", fmt_rate(best.false, best.rows)] +
+                        [f"{fmt(best.median(sc, unit))} ({best.detected(sc)})" for sc in scen])
+    out.append(f"Each River family at its fastest tested setting (on {SHORT[scen[0]]}) whose measured rate is no higher "
+               f"than rarewatch's default (median {spec['unit_name']}, detected):\n\n" +
+               table(["detector / stream", "false drifts / 10 M rows", *[SHORT[s] for s in scen]], rows))
+    return "\n\n".join(out)
 
-    # Strongest River setup at the bar's rate (≤ 1 per 10 M rows), against ours at its rate.
-    strongest = best_river(1.0)
-    lines = []
-    if strongest:
-        k, (false, n, med) = strongest
-        o = best_ours(rate(false, n), default_drop)
-        lines.append(f"Strongest River setup at ≤ 1 false drift per 10 M rows (lowest median delay on 0.8→0.5): "
-                     f"**{k}** on the recall stream, {fmt_rate(false, n)} false drifts per 10 M rows; median positives "
-                     + ", ".join(f"{SHORT[s]} {fmt(med[s]['pos'])}" for s in RECALL_SCENARIOS) + ".")
-        if o:
-            (drop, h), (of2, on2, omed2) = o
-            lines.append(f"rarewatch at ≤ that rate (levels {h / 2:g}/{h:g}, {fmt_rate(of2, on2)}): "
-                         + ", ".join(f"{SHORT[s]} {fmt(omed2[s]['pos'])}" for s in RECALL_SCENARIOS) + ".")
-    return river_sweep, at_river, at_ours, "\n".join(f"- {l}" for l in lines)
+
+def grids(d: Data, kind):
+    spec = KINDS[kind]
+    unit, scen = spec["unit"], spec["scenarios"]
+    ours = ours_cells(d, kind)
+    rows = []
+    for (drop, level), c in sorted(ours.items()):
+        if level not in (5, 6, 7, 7.5, 8, 8.5, 9, 10, 11, 12, 14, 16):
+            continue
+        rows.append([f"{drop:g}", f"{level / 2:g} / {level:g}", fmt_rate(c.false, c.rows)] +
+                    [f"{fmt(c.median(sc, unit))} ({c.detected(sc)})" for sc in scen])
+    a = table(["tuned drop", "warning / drift level, nats", "false drifts / 10 M rows", *[SHORT[s] for s in scen]], rows)
+    rows = []
+    river = river_cells(d, kind)
+    for (stream, det), c in sorted(river.items(), key=lambda kv: (kv[0][0], kv[0][1].split()[0], kv[1].rate)):
+        rows.append([c.name, fmt_rate(c.false, c.rows)] + [f"{fmt(c.median(sc, unit))} ({c.detected(sc)})" for sc in scen])
+    b = table(["River setting / stream", "false drifts / 10 M rows", *[SHORT[s] for s in scen]], rows)
+    return (f"rarewatch {kind} CUSUM, median {spec['unit_name']} (detected):\n\n{a}\n\n"
+            f"River, median {spec['unit_name']} (detected):\n\n{b}")
 
 
 def other_labelled(d: Data):
@@ -383,18 +414,12 @@ def main():
     print("\n### Stable streams: false drifts per 10 M rows, per signal (count in brackets)\n")
     print(stable_table(d))
     if river:
-        rs, ar, ao, strongest = matched_tables(d, ours["config"]["recall_drop"])
-        print("\n### At the same false-alarm rate (recall stream, labels: all)\n")
-        print("rarewatch's drift level set to each River default's measured rate:\n")
-        print(ar)
-        print("\nEach River family at its most sensitive tested setting whose measured rate is ≤ rarewatch's default:\n")
-        print(ao)
-        print()
-        print(strongest)
-        print("\nRiver sensitivity grid:\n")
-        print(rs)
-    print("\nrarewatch recall-CUSUM sweep (same streams):\n")
-    print(sweep_table(d))
+        for kind in KINDS:
+            print(f"\n### At the same false-alarm rate: {kind} (labels: all)\n")
+            print(matched(d, kind))
+    for kind in KINDS:
+        print(f"\n### Sensitivity grids: {kind} (labels: all)\n")
+        print(grids(d, kind))
     print("\n### Other labelled scenarios (labels: all)\n")
     print(other_labelled(d))
     print("\n### Label-free (no labels at all)\n")

@@ -6,8 +6,8 @@
 //! ```
 //!
 //! Writes `DIR/ours.json` (per scenario, label policy and seed: false drifts before the change
-//! and the first drift after it, per signal; and a sweep of the recall CUSUM's tuned shift and
-//! drift level on the same streams) and `DIR/streams/SCENARIO__POLICY.{bin,json}` (every
+//! and the first drift after it, per signal; and a sweep of the recall and precision CUSUMs'
+//! tuned drop and drift level on the same events) and `DIR/streams/SCENARIO__POLICY.{bin,json}` (every
 //! labelled event, in arrival order: arrival row u32, row u32, flags u8 — bit 0 positive,
 //! bit 1 alert; per seed a header of seed u64 and event count u32; little-endian).
 
@@ -43,11 +43,20 @@ const COLUMN_NAMES: [&str; COLUMNS] = [
     "label_free_any",
 ];
 
-/// Recall-CUSUM sweep: tuned relative recall drop × drift level (warning at half).
-const SWEEP_DROPS: [f32; 3] = [0.375, 0.5, 0.625];
-const SWEEP_LEVELS: [f32; 14] = [
-    2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0, 13.0, 14.0, 16.0,
-];
+/// Labelled-CUSUM sweep, on the recall and on the precision stream: tuned relative drop ×
+/// drift level (warning at half), every level from 2 to 16 nats in steps of 0.5.
+const SWEEP_DROPS: [f32; 4] = [0.25, 0.375, 0.5, 0.625];
+const SWEEP_LEVELS: usize = 29;
+
+fn sweep_level(k: usize) -> f32 {
+    2.0 + 0.5 * k as f32
+}
+
+fn sweep_cells() -> impl Iterator<Item = (f32, f32)> {
+    SWEEP_DROPS
+        .iter()
+        .flat_map(|&drop| (0..SWEEP_LEVELS).map(move |k| (drop, sweep_level(k))))
+}
 
 /// How labels arrive.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -100,10 +109,10 @@ struct Scenario {
 }
 
 fn scenarios(quick: bool) -> Vec<Scenario> {
-    let (stable_rows, stable_seeds, seeds) = if quick {
-        (2_000_000, 4, 10)
+    let (stable_rows, stable_seeds, seeds, recall_seeds) = if quick {
+        (2_000_000, 4, 10, 10)
     } else {
-        (10_000_000, 20, 50)
+        (10_000_000, 50, 50, 200)
     };
     let labelled: &[Policy] = &[Policy::Immediate, HALF_DELAYED];
     let mixed: &[Policy] = &[Policy::Immediate, Policy::NoLabels];
@@ -133,7 +142,7 @@ fn scenarios(quick: bool) -> Vec<Scenario> {
             rows: 3_000_000,
             change_at: 1_000_000,
             ramp: 0,
-            seeds,
+            seeds: recall_seeds,
             change: recall(0.5),
             relevant: &["recall"],
             policies: labelled,
@@ -144,7 +153,7 @@ fn scenarios(quick: bool) -> Vec<Scenario> {
             rows: 3_000_000,
             change_at: 1_000_000,
             ramp: 0,
-            seeds,
+            seeds: recall_seeds,
             change: recall(0.3),
             relevant: &["recall"],
             policies: labelled,
@@ -155,7 +164,7 @@ fn scenarios(quick: bool) -> Vec<Scenario> {
             rows: 3_000_000,
             change_at: 1_000_000,
             ramp: 500_000,
-            seeds,
+            seeds: recall_seeds,
             change: recall(0.5),
             relevant: &["recall"],
             policies: labelled,
@@ -284,7 +293,8 @@ struct SeedResult {
     truth: [u64; 4],
     /// Means over post-change chunks of the PSI and the CBPE precision, recall, prevalence.
     chunk_means: [f64; 4],
-    sweep: Vec<Tracker>,
+    /// Recall then precision sweep cells, in `sweep_cells` order.
+    sweep: [Vec<Tracker>; 2],
     events: Vec<Event>,
 }
 
@@ -313,17 +323,18 @@ fn run_seed(
     let mut label_rng = Rng::new(seed ^ 0x1abe1);
     let mut monitor: Monitor = Monitor::new(model, config);
     let baseline_recall = Some(1_600.0f32 / 2_000.0);
-    let mut sweep: Vec<(LabelledStream<2>, Tracker)> = SWEEP_DROPS
-        .iter()
-        .flat_map(|&drop| {
-            SWEEP_LEVELS.iter().map(move |&h| {
+    let baseline_precision = Some(1_600.0f32 / 2_000.0);
+    let cells = |baseline: Option<f32>| -> Vec<(LabelledStream<2>, Tracker)> {
+        sweep_cells()
+            .map(|(drop, h)| {
                 (
-                    LabelledStream::new(baseline_recall, drop, (h / 2.0, h)),
+                    LabelledStream::new(baseline, drop, (h / 2.0, h)),
                     Tracker::default(),
                 )
             })
-        })
-        .collect();
+            .collect()
+    };
+    let mut sweep = [cells(baseline_recall), cells(baseline_precision)];
     let change_at = scenario.change_at;
     let mut columns = [Tracker::default(); COLUMNS];
     let mut warnings = [Tracker::default(); COLUMNS];
@@ -378,9 +389,18 @@ fn run_seed(
             let after = u64::from(event.row) >= change_at;
             labels_after += u64::from(after);
             positives_after += u64::from(after && event.positive);
-            if event.positive {
-                for (s, t) in &mut sweep {
-                    s.push(event.alert);
+            // Recall cells see positives (success: caught); precision cells see alerts
+            // (success: true alert), as the monitor's own streams do.
+            let [recall_cells, precision_cells] = &mut sweep;
+            for (cells, watched, success) in [
+                (recall_cells, event.positive, event.alert),
+                (precision_cells, event.alert, event.positive),
+            ] {
+                if !watched {
+                    continue;
+                }
+                for (s, t) in cells.iter_mut() {
+                    s.push(success);
                     t.step(
                         s.state() == SignalState::Drift,
                         r,
@@ -436,19 +456,21 @@ fn run_seed(
             }
         }
     }
-    // The sweep's default cell is the monitor's own recall CUSUM: same events, same results.
-    let default_cell = SWEEP_DROPS.iter().position(|&d| d == config.recall_drop);
-    let default_level = SWEEP_LEVELS
-        .iter()
-        .position(|&h| (h / 2.0, h) == config.labelled_levels);
-    if let (Some(d), Some(h)) = (default_cell, default_level) {
-        let t = sweep[d * SWEEP_LEVELS.len() + h].1;
-        let m = columns[0];
-        assert_eq!(
-            (t.false_drifts, t.first),
-            (m.false_drifts, m.first),
-            "sweep cell disagrees with the monitor"
-        );
+    // The sweep's default cells are the monitor's own CUSUMs: same events, same results.
+    for (cells, column, drop) in [
+        (&sweep[0], 0, config.recall_drop),
+        (&sweep[1], 1, config.precision_drop),
+    ] {
+        let default = sweep_cells().position(|c| c == (drop, config.labelled_levels.1));
+        if let Some(k) = default {
+            let (t, m) = (cells[k].1, columns[column]);
+            assert_eq!(
+                (t.false_drifts, t.first),
+                (m.false_drifts, m.first),
+                "sweep cell disagrees with the monitor ({})",
+                COLUMN_NAMES[column]
+            );
+        }
     }
     SeedResult {
         seed,
@@ -457,7 +479,7 @@ fn run_seed(
         positives_after,
         truth,
         chunk_means: chunk_sums.map(|v| v / f64::from(chunks.max(1))),
-        sweep: sweep.into_iter().map(|(_, t)| t).collect(),
+        sweep: sweep.map(|cells| cells.into_iter().map(|(_, t)| t).collect()),
         events,
     }
 }
@@ -660,16 +682,22 @@ fn main() {
                     f64::from(false_drifts) / pre_rows * 1e7
                 );
             }
-            let sweep: Vec<Value> = (0..SWEEP_DROPS.len() * SWEEP_LEVELS.len())
-                .map(|k| {
-                    json!({
-                        "drop": SWEEP_DROPS[k / SWEEP_LEVELS.len()],
-                        "level": SWEEP_LEVELS[k % SWEEP_LEVELS.len()],
-                        "false": seeds.iter().map(|s| s.sweep[k].false_drifts).sum::<u32>(),
-                        "first": seeds.iter().map(|s| s.sweep[k].first.map(|(rows, pos, labels)| json!([rows, pos, labels]))).collect::<Vec<_>>(),
+            let sweep = |which: usize| -> Value {
+                sweep_cells()
+                    .enumerate()
+                    .map(|(k, (drop, level))| {
+                        json!({
+                            "drop": drop,
+                            "level": level,
+                            "false": seeds.iter().map(|s| s.sweep[which][k].false_drifts).sum::<u32>(),
+                            "first": seeds
+                                .iter()
+                                .map(|s| s.sweep[which][k].first.map(|(rows, pos, labels)| json!([rows, pos, labels])))
+                                .collect::<Vec<_>>(),
+                        })
                     })
-                })
-                .collect();
+                    .collect()
+            };
             report.push(json!({
                 "scenario": scenario.name,
                 "title": scenario.title,
@@ -687,7 +715,11 @@ fn main() {
                     "truth": {"rows": s.truth[0], "positives": s.truth[1], "alerts": s.truth[2], "true_alerts": s.truth[3]},
                     "chunk_means": {"psi": s.chunk_means[0], "cbpe_precision": s.chunk_means[1], "cbpe_recall": s.chunk_means[2], "cbpe_prevalence": s.chunk_means[3]},
                 })).collect::<Vec<_>>(),
-                "sweep": if policy == Policy::NoLabels { Value::Null } else { Value::Array(sweep) },
+                "sweep": if policy == Policy::NoLabels {
+                    Value::Null
+                } else {
+                    json!({"recall": sweep(0), "precision": sweep(1)})
+                },
             }));
         }
     }
@@ -705,6 +737,7 @@ fn main() {
         },
         "config": {
             "recall_drop": config.recall_drop,
+            "precision_drop": config.precision_drop,
             "labelled_levels": [config.labelled_levels.0, config.labelled_levels.1],
             "alert_rate_factor": config.alert_rate_factor,
             "alert_rate_levels": [config.alert_rate_levels.0, config.alert_rate_levels.1],
