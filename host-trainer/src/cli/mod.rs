@@ -2,6 +2,7 @@
 
 pub mod eval;
 pub mod inspect;
+pub mod simulate;
 pub mod train;
 
 use std::path::Path;
