@@ -8,11 +8,13 @@ use std::fmt;
 use crate::calibrate::Platt;
 use crate::data::Dataset;
 use crate::golden::golden_vectors;
+use crate::input_clip::{clip_rows, ScaledColumns, CANDIDATE_QUANTILES};
 use crate::metrics::{average_precision, confusion_at, roc_auc, Score};
-use crate::model_file::BaselineTables;
+use crate::model_file::{BaselineTables, ModelTables};
 use crate::quantize::{quantize, QuantizeError};
 use crate::report::metrics::{
-    EpochLog, F1StopReport, Metrics, Parts, SplitReport, ThresholdReport, TrainReport,
+    EpochLog, F1StopReport, InputClipReport, Metrics, Parts, SplitReport, ThresholdReport,
+    TrainReport,
 };
 use crate::rng::Rng;
 use crate::scale::{RobustScaler, DEFAULT_CLIP_QUANTILE};
@@ -280,17 +282,19 @@ pub fn run(
     {
         calibration.extend_from_slice(&train_x[i * n..(i + 1) * n]);
     }
-    let mut tables = quantize(&result.model, &scaler, &calibration, &data.feature_names)
-        .map_err(PipelineError::Quantize)?
-        .tables;
+    let (mut tables, input_clip, val_scores) = quantize_best_clip(
+        &result.model,
+        &scaler,
+        &train_x,
+        &calibration,
+        data,
+        &split.val,
+    )?;
 
     // Int8 scores through the device's code; calibration and threshold on them.
-    let (val_scores, test_scores) = {
+    let test_scores = {
         let model = tables.model().map_err(PipelineError::Model)?;
-        (
-            int8_scores(&model, data, &split.val).map_err(PipelineError::Model)?,
-            int8_scores(&model, data, &split.test).map_err(PipelineError::Model)?,
-        )
+        int8_scores(&model, data, &split.test).map_err(PipelineError::Model)?
     };
     let logit_scale = f64::from(tables.decision.logit_scale);
     let val_logits: Vec<f64> = val_scores
@@ -386,6 +390,7 @@ pub fn run(
             platt_b: platt.b,
             logit_scale,
         },
+        input_clip,
         f1_at_0_5_stop: f1_story(&result, &test_x, &test_y),
         model_bytes: model_bytes.len(),
         scratch_bytes,
@@ -400,6 +405,44 @@ pub fn run(
         report,
         charts,
     })
+}
+
+/// Quantizes `mlp` once per candidate input clip ([`CANDIDATE_QUANTILES`]) and keeps the
+/// one whose int8 model has the highest validation AP (the widest on ties): the tables, the
+/// choice, and the kept model's validation scores.
+fn quantize_best_clip(
+    mlp: &crate::network::Mlp,
+    scaler: &RobustScaler,
+    train_x: &[f32],
+    calibration: &[f32],
+    data: &Dataset,
+    val_rows: &[usize],
+) -> Result<(ModelTables, InputClipReport, Vec<i32>), PipelineError> {
+    let columns = ScaledColumns::new(train_x, scaler.features());
+    let val_y: Vec<u8> = val_rows.iter().map(|&r| data.labels[r]).collect();
+    let mut best: Option<(f64, f64, ModelTables, Vec<i32>)> = None;
+    let mut tried = Vec::with_capacity(CANDIDATE_QUANTILES.len());
+    for q in CANDIDATE_QUANTILES {
+        let clipped = columns.tighten(scaler, q);
+        let mut rows = calibration.to_vec();
+        clip_rows(&clipped, &mut rows);
+        let tables = quantize(mlp, &clipped, &rows, &data.feature_names)
+            .map_err(PipelineError::Quantize)?
+            .tables;
+        let scores = {
+            let model = tables.model().map_err(PipelineError::Model)?;
+            int8_scores(&model, data, val_rows).map_err(PipelineError::Model)?
+        };
+        let ap = average_precision(&scores, &val_y).unwrap_or(0.0);
+        tried.push((q, ap));
+        if best.as_ref().is_none_or(|b| ap > b.1) {
+            best = Some((q, ap, tables, scores));
+        }
+    }
+    let (quantile, _, tables, scores) = best.ok_or_else(|| {
+        PipelineError::Collapsed("no input clip candidate could be quantized".into())
+    })?;
+    Ok((tables, InputClipReport { quantile, tried }, scores))
 }
 
 /// The monitoring baseline: validation counts at the threshold, the score histogram at
