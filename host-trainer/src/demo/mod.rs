@@ -2,14 +2,19 @@
 //! it with the default pipeline, export the model and report, then replay a drifting stream
 //! through the device's monitor and tell the story.
 
+pub mod story;
 pub mod synth;
 
 use std::fs::File;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 use anyhow::Context;
+use clap::Parser;
 
+use crate::cli::train::TrainArgs;
+use crate::pipeline::Trained;
 use crate::report::write_atomic;
 use synth::Regime;
 
@@ -98,4 +103,103 @@ pub fn prepare_dir(dir: &Path) -> anyhow::Result<()> {
     File::create(&probe).with_context(|| format!("cannot write into {}", dir.display()))?;
     let _ = std::fs::remove_file(probe);
     Ok(())
+}
+
+/// What `demo` is asked to do.
+#[derive(Debug, Clone)]
+pub struct DemoOptions {
+    /// Folder for every file the demo writes.
+    pub dir: PathBuf,
+    /// Table and stream sizes.
+    pub size: DemoSize,
+    /// Seed of the generated data and of training.
+    pub seed: u64,
+    /// Print nothing but errors.
+    pub quiet: bool,
+}
+
+/// What a demo run produced.
+#[derive(Debug, Clone)]
+pub struct DemoOutcome {
+    /// Where the files are.
+    pub paths: DemoPaths,
+    /// The training run.
+    pub trained: Trained,
+    /// The story, as printed.
+    pub story: String,
+    /// Seconds from start to end.
+    pub seconds: f64,
+}
+
+/// `train`'s arguments, parsed as the command line would (so the demo runs the defaults a
+/// user gets).
+#[derive(Parser)]
+struct TrainCommand {
+    #[command(flatten)]
+    args: TrainArgs,
+}
+
+fn train_args(paths: &DemoPaths, seed: u64, quiet: bool) -> anyhow::Result<TrainArgs> {
+    let mut argv: Vec<String> = vec![
+        "rarewatch train".into(),
+        paths.data.display().to_string(),
+        "--label".into(),
+        synth::LABEL.into(),
+        "--out".into(),
+        paths.model.display().to_string(),
+        "--report".into(),
+        paths.report.display().to_string(),
+        "--seed".into(),
+        seed.to_string(),
+    ];
+    if quiet {
+        argv.push("--quiet".into());
+    }
+    Ok(TrainCommand::try_parse_from(argv)?.args)
+}
+
+/// Runs the demo: writes the table, trains on it, writes the drifting stream, replays it
+/// through the monitor, and returns the story.
+pub fn run(options: &DemoOptions) -> anyhow::Result<DemoOutcome> {
+    let start = Instant::now();
+    let say = |text: &str| {
+        if !options.quiet {
+            eprintln!("{text}");
+        }
+    };
+    prepare_dir(&options.dir)?;
+    let paths = DemoPaths::new(&options.dir);
+    let size = options.size;
+
+    say(&format!(
+        "[1/3] generating {} payments ({:.1} % fraud, heavy tails, outliers) -> {}",
+        size.table_rows,
+        100.0 * size.prevalence,
+        paths.data.display()
+    ));
+    let table = synth::table(size.table_rows, size.prevalence, options.seed);
+    write_table(&paths.data, &table)?;
+
+    say("[2/3] training with the default pipeline (rarewatch train)");
+    let trained = crate::cli::train::train(&train_args(&paths, options.seed, options.quiet)?)?;
+
+    let regimes = stream_regimes(size.prevalence);
+    say(&format!(
+        "[3/3] writing a drifting stream of {} rows -> {}",
+        3 * size.segment_rows,
+        paths.stream.display()
+    ));
+    let stream = synth::segments(
+        &regimes.map(|r| (size.segment_rows, r)),
+        options.seed.wrapping_add(1),
+    );
+    write_table(&paths.stream, &stream)?;
+
+    let story = story::training(&trained.report);
+    Ok(DemoOutcome {
+        paths,
+        trained,
+        story,
+        seconds: start.elapsed().as_secs_f64(),
+    })
 }
