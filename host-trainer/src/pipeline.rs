@@ -42,8 +42,8 @@ pub struct PipelineOptions {
     pub bootstrap_rounds: usize,
     /// Bins of the score histogram the monitor compares against (at most 16).
     pub score_bins: usize,
-    /// Most negative training rows used for activation ranges (every positive is used too).
-    pub calibration_negatives: usize,
+    /// Training rows (a seeded sample, both classes as they come) for activation ranges.
+    pub calibration_rows: usize,
     /// Golden vectors written for firmware tests.
     pub golden_rows: usize,
 }
@@ -58,7 +58,7 @@ impl Default for PipelineOptions {
             int8_tolerance: 0.01,
             bootstrap_rounds: 200,
             score_bins: 10,
-            calibration_negatives: 50_000,
+            calibration_rows: 20_000,
             golden_rows: 64,
         }
     }
@@ -270,16 +270,14 @@ pub fn run(
         test: metrics_at(&float_test, &test_y, float_point.threshold),
     };
 
-    // Quantize with activation ranges from every positive and a seeded sample of negatives.
+    // Quantize with activation ranges from a seeded sample of training rows, in the classes'
+    // own proportions.
     let mut rng = Rng::new(options.train.seed ^ 0xCA11_B8A7E);
-    let mut negatives: Vec<usize> = (0..train_y.len()).filter(|&i| train_y[i] == 0).collect();
-    rng.shuffle(&mut negatives);
-    negatives.truncate(options.calibration_negatives);
-    let mut calibration = Vec::new();
-    for i in (0..train_y.len())
-        .filter(|&i| train_y[i] == 1)
-        .chain(negatives)
-    {
+    let mut sample: Vec<usize> = (0..train_y.len()).collect();
+    rng.shuffle(&mut sample);
+    sample.truncate(options.calibration_rows);
+    let mut calibration = Vec::with_capacity(sample.len() * n);
+    for i in sample {
         calibration.extend_from_slice(&train_x[i * n..(i + 1) * n]);
     }
     let (mut tables, input_clip, val_scores) = quantize_best_clip(
