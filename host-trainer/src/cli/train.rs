@@ -112,6 +112,9 @@ impl TrainArgs {
     }
 }
 
+/// Column names of the per-epoch log (`*`: the kept model improved).
+const EPOCH_HEADER: &str = "epoch  train loss    val loss  val AP  F1@0.5  F1@best";
+
 /// A progress bar over epochs (hidden when quiet or not on a terminal).
 struct EpochBar {
     bar: Option<ProgressBar>,
@@ -124,6 +127,15 @@ impl EpochBar {
         }
     }
 
+    /// A line above the bar (or plain on stderr when the bar cannot draw).
+    fn log(&self, bar: &ProgressBar, line: &str) {
+        if bar.is_hidden() {
+            eprintln!("{line}");
+        } else {
+            bar.println(line);
+        }
+    }
+
     fn on(&mut self, progress: Progress<'_>) {
         let Some(bar) = &self.bar else { return };
         match progress {
@@ -131,22 +143,29 @@ impl EpochBar {
                 bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
                 bar.set_length(max_epochs as u64);
                 bar.set_style(
-                    ProgressStyle::with_template("training [{bar:30}] epoch {pos}/{len} {msg}")
+                    ProgressStyle::with_template("training [{bar:30}] epoch {pos}/{len}")
                         .unwrap_or_else(|_| ProgressStyle::default_bar())
                         .progress_chars("=> "),
                 );
             }
             Progress::Epoch(e) => {
+                if e.epoch == 1 {
+                    self.log(bar, EPOCH_HEADER);
+                }
+                self.log(
+                    bar,
+                    &format!(
+                        "{:>5}  {:>10.6}  {:>10.6}  {:>6.4}  {:>7.3}  {:>8.3}{}",
+                        e.epoch,
+                        e.train_loss,
+                        e.val_loss,
+                        e.val_ap,
+                        e.val_f1_at_0_5,
+                        e.val_f1_at_best,
+                        if e.improved { "  *" } else { "" }
+                    ),
+                );
                 bar.set_position(e.epoch as u64);
-                bar.set_message(format!(
-                    "loss {:.4}/{:.4} AP {:.4} F1@0.5 {:.3} F1@best {:.3}{}",
-                    e.train_loss,
-                    e.val_loss,
-                    e.val_ap,
-                    e.val_f1_at_0_5,
-                    e.val_f1_at_best,
-                    if e.improved { " *" } else { "" }
-                ));
             }
             Progress::Finishing => {
                 bar.finish_and_clear();
