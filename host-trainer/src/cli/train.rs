@@ -98,6 +98,14 @@ impl TrainArgs {
             train.loss = Loss::Focal { gamma, alpha: 0.5 };
         }
         train.validate().map_err(|e| anyhow::anyhow!("{e}"))?;
+        crate::quantize::check_hidden(&train.hidden)
+            .map_err(|e| anyhow::anyhow!("--hidden: {e}"))?;
+        if self.int8_tolerance.is_nan() || self.int8_tolerance < 0.0 {
+            bail!(
+                "--int8-tolerance must be ≥ 0 (validation AP the int8 model may lose), got {}",
+                self.int8_tolerance
+            );
+        }
         Ok(PipelineOptions {
             split: if self.split == "stratified" {
                 SplitKind::Stratified { seed: self.seed }
@@ -279,13 +287,13 @@ pub fn train(args: &TrainArgs) -> anyhow::Result<Trained> {
     }
     let mut bar = EpochBar::new(args.quiet);
     let trained = run(&data, &options, &mut |p| bar.on(p))?;
-    write_atomic(&args.out, &trained.model_bytes)
-        .with_context(|| format!("cannot write {}", args.out.display()))?;
     let model_name = args
         .out
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
+    // The model file goes last: a run that fails (here, an unwritable report folder) leaves no
+    // model behind, and an existing one untouched.
     match &args.report {
         Some(dir) => write_report(dir, &trained, &model_name)
             .with_context(|| format!("cannot write the report into {}", dir.display()))?,
@@ -295,6 +303,8 @@ pub fn train(args: &TrainArgs) -> anyhow::Result<Trained> {
                 .with_context(|| format!("cannot write {}", golden.display()))?;
         }
     }
+    write_atomic(&args.out, &trained.model_bytes)
+        .with_context(|| format!("cannot write {}", args.out.display()))?;
     if !args.quiet {
         print!("{}", summary(&trained, &args.out));
         if let Some(dir) = &args.report {
