@@ -4,7 +4,9 @@
 pub mod calibrate;
 pub mod cli;
 pub mod data;
+pub mod demo;
 pub mod golden;
+pub mod input_clip;
 pub mod metrics;
 pub mod model_file;
 pub mod network;

@@ -20,6 +20,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run the whole loop on generated data: table, training, report, drifting stream,
+    /// monitor.
+    Demo(cli::demo::DemoArgs),
     /// Train a model on a labelled table and write the model file (and a report).
     Train(cli::train::TrainArgs),
     /// Metrics of a model on a labelled table, computed by the device's code.
@@ -50,6 +53,7 @@ enum Command {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
+        Command::Demo(args) => cli::demo::demo(&args)?,
         Command::Train(args) => {
             cli::train::train(&args)?;
         }

@@ -8,11 +8,13 @@ use std::fmt;
 use crate::calibrate::Platt;
 use crate::data::Dataset;
 use crate::golden::golden_vectors;
+use crate::input_clip::{clip_rows, ScaledColumns, CANDIDATE_QUANTILES};
 use crate::metrics::{average_precision, confusion_at, roc_auc, Score};
-use crate::model_file::BaselineTables;
-use crate::quantize::{quantize, QuantizeError};
+use crate::model_file::{BaselineTables, ModelTables};
+use crate::quantize::{check_shape, quantize, QuantizeError};
 use crate::report::metrics::{
-    EpochLog, F1StopReport, Metrics, Parts, SplitReport, ThresholdReport, TrainReport,
+    EpochLog, F1StopReport, InputClipReport, Metrics, Parts, SplitReport, ThresholdReport,
+    TrainReport,
 };
 use crate::rng::Rng;
 use crate::scale::{RobustScaler, DEFAULT_CLIP_QUANTILE};
@@ -40,8 +42,8 @@ pub struct PipelineOptions {
     pub bootstrap_rounds: usize,
     /// Bins of the score histogram the monitor compares against (at most 16).
     pub score_bins: usize,
-    /// Most negative training rows used for activation ranges (every positive is used too).
-    pub calibration_negatives: usize,
+    /// Training rows (a seeded sample, both classes as they come) for activation ranges.
+    pub calibration_rows: usize,
     /// Golden vectors written for firmware tests.
     pub golden_rows: usize,
 }
@@ -56,7 +58,7 @@ impl Default for PipelineOptions {
             int8_tolerance: 0.01,
             bootstrap_rounds: 200,
             score_bins: 10,
-            calibration_negatives: 50_000,
+            calibration_rows: 20_000,
             golden_rows: 64,
         }
     }
@@ -208,9 +210,11 @@ pub fn run(
     options: &PipelineOptions,
     progress: &mut dyn FnMut(Progress<'_>),
 ) -> Result<Trained, PipelineError> {
+    let n = data.features();
+    // A shape the model file cannot hold fails now, not after training.
+    check_shape(n, &options.train.hidden).map_err(PipelineError::Quantize)?;
     let split = Split::new(&data.labels, options.split).map_err(PipelineError::Split)?;
     let counts = split.counts(&data.labels);
-    let n = data.features();
     let scaler = RobustScaler::fit(&data.features, n, &split.train, options.clip_quantile);
     let (train_x, train_y) = (
         scaler.transform_rows(&data.features, &split.train),
@@ -258,39 +262,35 @@ pub fn run(
         None => {}
     }
 
-    // Float model: its own threshold for the same objective, on its validation logits.
+    // Float model: its own threshold for the same objective, on its validation logits. It is
+    // only reported beside the int8 model, so whether the objective can be met is decided on
+    // the int8 scores below, not here.
     let float_val = predict_logits(&result.model, &val_x);
     let float_test = predict_logits(&result.model, &test_x);
-    let float_point =
-        choose(&float_val, &val_y, options.objective).map_err(PipelineError::Threshold)?;
-    let float = Parts {
-        val: metrics_at(&float_val, &val_y, float_point.threshold),
-        test: metrics_at(&float_test, &test_y, float_point.threshold),
-    };
 
-    // Quantize with activation ranges from every positive and a seeded sample of negatives.
+    // Quantize with activation ranges from a seeded sample of training rows, in the classes'
+    // own proportions.
     let mut rng = Rng::new(options.train.seed ^ 0xCA11_B8A7E);
-    let mut negatives: Vec<usize> = (0..train_y.len()).filter(|&i| train_y[i] == 0).collect();
-    rng.shuffle(&mut negatives);
-    negatives.truncate(options.calibration_negatives);
-    let mut calibration = Vec::new();
-    for i in (0..train_y.len())
-        .filter(|&i| train_y[i] == 1)
-        .chain(negatives)
-    {
+    let mut sample: Vec<usize> = (0..train_y.len()).collect();
+    rng.shuffle(&mut sample);
+    sample.truncate(options.calibration_rows);
+    let mut calibration = Vec::with_capacity(sample.len() * n);
+    for i in sample {
         calibration.extend_from_slice(&train_x[i * n..(i + 1) * n]);
     }
-    let mut tables = quantize(&result.model, &scaler, &calibration, &data.feature_names)
-        .map_err(PipelineError::Quantize)?
-        .tables;
+    let (mut tables, input_clip, val_scores) = quantize_best_clip(
+        &result.model,
+        &scaler,
+        &train_x,
+        &calibration,
+        data,
+        &split.val,
+    )?;
 
     // Int8 scores through the device's code; calibration and threshold on them.
-    let (val_scores, test_scores) = {
+    let test_scores = {
         let model = tables.model().map_err(PipelineError::Model)?;
-        (
-            int8_scores(&model, data, &split.val).map_err(PipelineError::Model)?,
-            int8_scores(&model, data, &split.test).map_err(PipelineError::Model)?,
-        )
+        int8_scores(&model, data, &split.test).map_err(PipelineError::Model)?
     };
     let logit_scale = f64::from(tables.decision.logit_scale);
     let val_logits: Vec<f64> = val_scores
@@ -301,6 +301,11 @@ pub fn run(
     tables.decision.platt_a = platt.a as f32;
     tables.decision.platt_b = platt.b as f32;
     let point = choose(&val_scores, &val_y, options.objective).map_err(PipelineError::Threshold)?;
+    let float_threshold = float_threshold(&float_val, &val_y, options.objective, &mut warnings)?;
+    let float = Parts {
+        val: metrics_at(&float_val, &val_y, float_threshold),
+        test: metrics_at(&float_test, &test_y, float_threshold),
+    };
     if point.tp + point.fp == 0 {
         return Err(PipelineError::Collapsed(
             "the chosen threshold raises no alert on validation".into(),
@@ -386,6 +391,7 @@ pub fn run(
             platt_b: platt.b,
             logit_scale,
         },
+        input_clip,
         f1_at_0_5_stop: f1_story(&result, &test_x, &test_y),
         model_bytes: model_bytes.len(),
         scratch_bytes,
@@ -400,6 +406,68 @@ pub fn run(
         report,
         charts,
     })
+}
+
+/// Quantizes `mlp` once per candidate input clip ([`CANDIDATE_QUANTILES`]) and keeps the
+/// one whose int8 model has the highest validation AP (the widest on ties): the tables, the
+/// choice, and the kept model's validation scores.
+fn quantize_best_clip(
+    mlp: &crate::network::Mlp,
+    scaler: &RobustScaler,
+    train_x: &[f32],
+    calibration: &[f32],
+    data: &Dataset,
+    val_rows: &[usize],
+) -> Result<(ModelTables, InputClipReport, Vec<i32>), PipelineError> {
+    let columns = ScaledColumns::new(train_x, scaler.features());
+    let val_y: Vec<u8> = val_rows.iter().map(|&r| data.labels[r]).collect();
+    let mut best: Option<(f64, f64, ModelTables, Vec<i32>)> = None;
+    let mut tried = Vec::with_capacity(CANDIDATE_QUANTILES.len());
+    for q in CANDIDATE_QUANTILES {
+        let clipped = columns.tighten(scaler, q);
+        let mut rows = calibration.to_vec();
+        clip_rows(&clipped, &mut rows);
+        let tables = quantize(mlp, &clipped, &rows, &data.feature_names)
+            .map_err(PipelineError::Quantize)?
+            .tables;
+        let scores = {
+            let model = tables.model().map_err(PipelineError::Model)?;
+            int8_scores(&model, data, val_rows).map_err(PipelineError::Model)?
+        };
+        let ap = average_precision(&scores, &val_y).unwrap_or(0.0);
+        tried.push((q, ap));
+        if best.as_ref().is_none_or(|b| ap > b.1) {
+            best = Some((q, ap, tables, scores));
+        }
+    }
+    let (quantile, _, tables, scores) = best.ok_or_else(|| {
+        PipelineError::Collapsed("no input clip candidate could be quantized".into())
+    })?;
+    Ok((tables, InputClipReport { quantile, tried }, scores))
+}
+
+/// The float model's threshold for the objective on its validation logits. The float model is
+/// only reported beside the exported int8 one, so a precision bound it cannot meet (when the
+/// int8 model can) is a warning, and its figures are given at its most precise threshold.
+fn float_threshold(
+    logits: &[f32],
+    labels: &[u8],
+    objective: Objective,
+    warnings: &mut Vec<String>,
+) -> Result<f32, PipelineError> {
+    match choose(logits, labels, objective) {
+        Ok(p) => Ok(p.threshold),
+        Err(ThresholdError::Unreachable { best, .. }) => {
+            warnings.push(format!(
+                "the float model does not meet {objective} on validation (best precision \
+                 {best:.4}); its figures are at its most precise threshold"
+            ));
+            choose(logits, labels, Objective::PrecisionAtLeast(best))
+                .map(|p| p.threshold)
+                .map_err(PipelineError::Threshold)
+        }
+        Err(e) => Err(PipelineError::Threshold(e)),
+    }
 }
 
 /// The monitoring baseline: validation counts at the threshold, the score histogram at
@@ -459,4 +527,53 @@ fn golden_rows(data: &Dataset, test: &[usize], scores: &[i32], count: usize) -> 
     picked.dedup();
     picked.truncate(count);
     picked.iter().map(|&i| data.row(test[i]).to_vec()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn float_threshold_falls_back_to_the_most_precise_point() {
+        // Logits 6..1 with labels 1 0 1 1 0 0: precision 1 at 6, 0.75 at 3, never 0.9 below.
+        let logits = [6.0f32, 5.0, 4.0, 3.0, 2.0, 1.0];
+        let labels = [1u8, 0, 1, 1, 0, 0];
+        let mut warnings = Vec::new();
+        let f1 = float_threshold(&logits, &labels, Objective::FBeta(1.0), &mut warnings);
+        assert_eq!(f1.ok(), Some(3.0));
+        assert!(warnings.is_empty());
+        // Precision 1 is met at 6 (recall 1/3); 0.8 is met there too, and nowhere further.
+        let p = float_threshold(
+            &logits,
+            &labels,
+            Objective::PrecisionAtLeast(0.8),
+            &mut warnings,
+        );
+        assert_eq!(p.ok(), Some(6.0));
+        assert!(warnings.is_empty());
+        // A top row that is negative caps precision below 1: the bound is unreachable for the
+        // float model, which is then reported at its most precise point with a warning.
+        let labels = [0u8, 1, 1, 1, 0, 0];
+        let p = float_threshold(
+            &logits,
+            &labels,
+            Objective::PrecisionAtLeast(0.9),
+            &mut warnings,
+        );
+        assert_eq!(p.ok(), Some(3.0), "precision 0.75 at 3 is the best reached");
+        assert_eq!(
+            warnings,
+            vec![
+                "the float model does not meet precision>=0.9 on validation (best precision \
+                 0.7500); its figures are at its most precise threshold"
+                    .to_string()
+            ]
+        );
+        // No positives is still an error.
+        let none = float_threshold(&logits, &[0; 6], Objective::FBeta(1.0), &mut warnings);
+        assert!(matches!(
+            none,
+            Err(PipelineError::Threshold(ThresholdError::NoPositives))
+        ));
+    }
 }

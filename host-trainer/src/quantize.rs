@@ -32,7 +32,9 @@ pub enum QuantizeError {
 impl std::fmt::Display for QuantizeError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            QuantizeError::Shape(why) => write!(f, "cannot quantize this network: {why}"),
+            QuantizeError::Shape(why) => {
+                write!(f, "the model format cannot hold this network: {why}")
+            }
             QuantizeError::NonFinite(what) => write!(f, "cannot quantize: {what} is not finite"),
             QuantizeError::BiasOverflow { layer, channel } => {
                 write!(
@@ -147,6 +149,61 @@ pub struct Quantized {
     pub layers: Vec<LayerScales>,
 }
 
+/// Most int8 weights a model may hold: 16 MiB is beyond any microcontroller's flash, and a
+/// larger network would take the host tens of gigabytes to train.
+pub const MAX_WEIGHTS: usize = 1 << 24;
+
+/// Checks that hidden widths fit the model format: at most `MAX_LAYERS − 1` hidden layers, and
+/// widths that stay within the format's 16-bit dimensions once padded to whole row blocks.
+/// Run before training, so that a shape the file cannot hold fails at once rather than after
+/// the training run (widths used to wrap around 65,536 silently).
+pub fn check_hidden(hidden: &[usize]) -> Result<(), QuantizeError> {
+    let max_layers = rarewatch::format::MAX_LAYERS;
+    if hidden.len() + 1 > max_layers {
+        return Err(QuantizeError::Shape(format!(
+            "{} hidden layers, the model format allows at most {}",
+            hidden.len(),
+            max_layers - 1
+        )));
+    }
+    let block = rarewatch::format::ROW_BLOCK;
+    let widest = usize::from(u16::MAX) / block * block;
+    if let Some(&width) = hidden
+        .iter()
+        .find(|&&w| w == 0 || w.div_ceil(block) * block > widest)
+    {
+        return Err(QuantizeError::Shape(format!(
+            "hidden width {width}: the model format takes widths 1..={widest}"
+        )));
+    }
+    Ok(())
+}
+
+/// [`check_hidden`], and that the feature count fits the format and the weights
+/// [`MAX_WEIGHTS`].
+pub fn check_shape(features: usize, hidden: &[usize]) -> Result<(), QuantizeError> {
+    check_hidden(hidden)?;
+    if features == 0 || features > usize::from(u16::MAX) {
+        return Err(QuantizeError::Shape(format!(
+            "{features} features: the model format takes 1..={}",
+            u16::MAX
+        )));
+    }
+    let weights = std::iter::once(features)
+        .chain(hidden.iter().copied())
+        .zip(hidden.iter().copied().chain([1]))
+        .try_fold(0usize, |sum, (inputs, outputs)| {
+            inputs.checked_mul(outputs).and_then(|w| sum.checked_add(w))
+        });
+    match weights {
+        Some(w) if w <= MAX_WEIGHTS => Ok(()),
+        _ => Err(QuantizeError::Shape(format!(
+            "{features} features and hidden widths {hidden:?} need more than {MAX_WEIGHTS} \
+             weights; use narrower layers"
+        ))),
+    }
+}
+
 /// Quantizes `mlp` (which takes `scaler`'s output) into model tables. `calibration` holds
 /// scaled training rows (row-major) for activation ranges; `names` are the feature names.
 /// Hidden widths that are not multiples of 4 gain inert channels (see
@@ -158,19 +215,13 @@ pub fn quantize(
     names: &[String],
 ) -> Result<Quantized, QuantizeError> {
     let features = scaler.features();
-    if mlp.inputs() != features || features == 0 || features > usize::from(u16::MAX) {
+    if mlp.inputs() != features {
         return Err(QuantizeError::Shape(format!(
             "network takes {} inputs, scaler has {features} features",
             mlp.inputs()
         )));
     }
-    if mlp.layers.len() > rarewatch::format::MAX_LAYERS {
-        return Err(QuantizeError::Shape(format!(
-            "{} layers, the model format allows {}",
-            mlp.layers.len(),
-            rarewatch::format::MAX_LAYERS
-        )));
-    }
+    check_shape(features, &mlp.hidden())?;
     // Whole blocks of 4 rows per hidden layer, as the format requires.
     let padded = mlp.padded_hidden(rarewatch::format::ROW_BLOCK);
     let mlp = &padded;

@@ -1,5 +1,6 @@
 //! The `rarewatch` command line: one module per subcommand.
 
+pub mod demo;
 pub mod eval;
 pub mod inspect;
 pub mod simulate;

@@ -98,6 +98,14 @@ impl TrainArgs {
             train.loss = Loss::Focal { gamma, alpha: 0.5 };
         }
         train.validate().map_err(|e| anyhow::anyhow!("{e}"))?;
+        crate::quantize::check_hidden(&train.hidden)
+            .map_err(|e| anyhow::anyhow!("--hidden: {e}"))?;
+        if self.int8_tolerance.is_nan() || self.int8_tolerance < 0.0 {
+            bail!(
+                "--int8-tolerance must be ≥ 0 (validation AP the int8 model may lose), got {}",
+                self.int8_tolerance
+            );
+        }
         Ok(PipelineOptions {
             split: if self.split == "stratified" {
                 SplitKind::Stratified { seed: self.seed }
@@ -112,6 +120,9 @@ impl TrainArgs {
     }
 }
 
+/// Column names of the per-epoch log (`*`: the kept model improved).
+const EPOCH_HEADER: &str = "epoch  train loss    val loss  val AP  F1@0.5  F1@best";
+
 /// A progress bar over epochs (hidden when quiet or not on a terminal).
 struct EpochBar {
     bar: Option<ProgressBar>,
@@ -124,6 +135,15 @@ impl EpochBar {
         }
     }
 
+    /// A line above the bar (or plain on stderr when the bar cannot draw).
+    fn log(&self, bar: &ProgressBar, line: &str) {
+        if bar.is_hidden() {
+            eprintln!("{line}");
+        } else {
+            bar.println(line);
+        }
+    }
+
     fn on(&mut self, progress: Progress<'_>) {
         let Some(bar) = &self.bar else { return };
         match progress {
@@ -131,22 +151,29 @@ impl EpochBar {
                 bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
                 bar.set_length(max_epochs as u64);
                 bar.set_style(
-                    ProgressStyle::with_template("training [{bar:30}] epoch {pos}/{len} {msg}")
+                    ProgressStyle::with_template("training [{bar:30}] epoch {pos}/{len}")
                         .unwrap_or_else(|_| ProgressStyle::default_bar())
                         .progress_chars("=> "),
                 );
             }
             Progress::Epoch(e) => {
+                if e.epoch == 1 {
+                    self.log(bar, EPOCH_HEADER);
+                }
+                self.log(
+                    bar,
+                    &format!(
+                        "{:>5}  {:>10.6}  {:>10.6}  {:>6.4}  {:>7.3}  {:>8.3}{}",
+                        e.epoch,
+                        e.train_loss,
+                        e.val_loss,
+                        e.val_ap,
+                        e.val_f1_at_0_5,
+                        e.val_f1_at_best,
+                        if e.improved { "  *" } else { "" }
+                    ),
+                );
                 bar.set_position(e.epoch as u64);
-                bar.set_message(format!(
-                    "loss {:.4}/{:.4} AP {:.4} F1@0.5 {:.3} F1@best {:.3}{}",
-                    e.train_loss,
-                    e.val_loss,
-                    e.val_ap,
-                    e.val_f1_at_0_5,
-                    e.val_f1_at_best,
-                    if e.improved { " *" } else { "" }
-                ));
             }
             Progress::Finishing => {
                 bar.finish_and_clear();
@@ -260,13 +287,13 @@ pub fn train(args: &TrainArgs) -> anyhow::Result<Trained> {
     }
     let mut bar = EpochBar::new(args.quiet);
     let trained = run(&data, &options, &mut |p| bar.on(p))?;
-    write_atomic(&args.out, &trained.model_bytes)
-        .with_context(|| format!("cannot write {}", args.out.display()))?;
     let model_name = args
         .out
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
+    // The model file goes last: a run that fails (here, an unwritable report folder) leaves no
+    // model behind, and an existing one untouched.
     match &args.report {
         Some(dir) => write_report(dir, &trained, &model_name)
             .with_context(|| format!("cannot write the report into {}", dir.display()))?,
@@ -276,6 +303,8 @@ pub fn train(args: &TrainArgs) -> anyhow::Result<Trained> {
                 .with_context(|| format!("cannot write {}", golden.display()))?;
         }
     }
+    write_atomic(&args.out, &trained.model_bytes)
+        .with_context(|| format!("cannot write {}", args.out.display()))?;
     if !args.quiet {
         print!("{}", summary(&trained, &args.out));
         if let Some(dir) = &args.report {

@@ -20,7 +20,7 @@ pub enum DataError {
     Empty { file: String },
     /// The file has a header but no data rows.
     NoRows { file: String },
-    /// A NUL byte or invalid UTF-8: not a text CSV file.
+    /// A NUL or other control byte, or invalid UTF-8: not a text CSV file.
     Binary { file: String, line: usize },
     /// A quoted field has no closing quote on its line.
     UnterminatedQuote {
@@ -112,6 +112,14 @@ impl fmt::Display for DataError {
                 file,
                 line,
                 message,
+            } if *line == 0 => write!(
+                f,
+                "{file}: corrupt or truncated gzip data before the first line: {message}"
+            ),
+            DataError::Gzip {
+                file,
+                line,
+                message,
             } => write!(
                 f,
                 "{file}: corrupt or truncated gzip data after line {line}: {message}"
@@ -120,7 +128,7 @@ impl fmt::Display for DataError {
             DataError::NoRows { file } => write!(f, "{file}: header only, no data rows"),
             DataError::Binary { file, line } => write!(
                 f,
-                "{file}:{line}: binary data (NUL byte or invalid UTF-8); expected a CSV text file"
+                "{file}:{line}: binary data (control bytes or invalid UTF-8); expected a CSV text file"
             ),
             DataError::UnterminatedQuote { file, line, column } => {
                 write!(

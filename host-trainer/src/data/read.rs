@@ -123,6 +123,15 @@ fn next_line(reader: &mut impl BufRead, line: &mut Vec<u8>) -> Result<bool, Line
     Ok(!line.is_empty())
 }
 
+/// Whether a line is not text: a NUL or other control byte (tab, line feed, vertical tab, form
+/// feed and carriage return are text) or invalid UTF-8. Checked on the header, and on a data
+/// line only once one of its cells fails to parse, so valid files pay nothing for it.
+fn is_binary(line: &[u8]) -> bool {
+    line.iter()
+        .any(|&b| matches!(b, 0..=0x08 | 0x0e..=0x1f | 0x7f))
+        || std::str::from_utf8(line).is_err()
+}
+
 /// Where the reader is, for error messages.
 struct Position<'a> {
     file: &'a str,
@@ -160,7 +169,7 @@ struct Header {
 fn parse_header(line: &[u8], pos: &Position, label: &str) -> Result<Header, DataError> {
     let file = pos.file.to_string();
     let line = line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line);
-    if memchr(0, line).is_some() || std::str::from_utf8(line).is_err() {
+    if is_binary(line) {
         return Err(DataError::Binary { file, line: 1 });
     }
     let mut names = Vec::new();
@@ -219,8 +228,29 @@ fn count_fields(line: &[u8], pos: &Position) -> Result<usize, DataError> {
     Ok(n)
 }
 
-/// Parses one data row, appending its features and label.
+/// Parses one data row, appending its features and label. A row that fails and is not text
+/// (a binary file, or one overwritten part-way) is reported as binary data, rather than as
+/// ragged or as a "non-numeric value" of replacement characters.
 fn parse_row(
+    line: &[u8],
+    header: &Header,
+    pos: &Position,
+    features: &mut Vec<f32>,
+    labels: &mut Vec<u8>,
+) -> Result<(), DataError> {
+    parse_fields(line, header, pos, features, labels).map_err(|e| {
+        if is_binary(line) {
+            DataError::Binary {
+                file: pos.file.to_string(),
+                line: pos.line,
+            }
+        } else {
+            e
+        }
+    })
+}
+
+fn parse_fields(
     line: &[u8],
     header: &Header,
     pos: &Position,
@@ -289,6 +319,25 @@ fn parse_row(
     Ok(())
 }
 
+/// `error`, unless the input is gzip whose remaining data fails to inflate. Corrupt deflate
+/// data can inflate to garbage for a while before the decoder notices (at the latest at the
+/// CRC-32 at the end), so a line that does not parse may be the first sign of a corrupt file:
+/// the rest is read to tell, and the corruption is reported rather than the garbage. Costs
+/// nothing unless a line fails.
+fn unless_corrupt(error: DataError, reader: &mut impl BufRead, pos: &Position) -> DataError {
+    if !pos.gzip {
+        return error;
+    }
+    match io::copy(reader, &mut io::sink()) {
+        Ok(_) => error,
+        Err(e) => DataError::Gzip {
+            file: pos.file.to_string(),
+            line: pos.line.saturating_sub(1),
+            message: e.to_string(),
+        },
+    }
+}
+
 fn parse(
     mut reader: impl BufRead,
     file: &str,
@@ -310,7 +359,7 @@ fn parse(
         }
         Ok(true) => {
             pos.line += 1;
-            parse_header(&line, &pos, label)?
+            parse_header(&line, &pos, label).map_err(|e| unless_corrupt(e, &mut reader, &pos))?
         }
     };
     let mut features = Vec::new();
@@ -324,7 +373,8 @@ fn parse(
                 if line.iter().all(|b| matches!(b, b' ' | b'\t')) {
                     continue;
                 }
-                parse_row(&line, &header, &pos, &mut features, &mut labels)?;
+                parse_row(&line, &header, &pos, &mut features, &mut labels)
+                    .map_err(|e| unless_corrupt(e, &mut reader, &pos))?;
             }
         }
     }

@@ -63,6 +63,35 @@ fn truncated_gzip() {
 }
 
 #[test]
+fn corrupt_gzip_that_inflates_to_garbage() {
+    let mut text = b"a,b,y\n".to_vec();
+    for i in 0..20_000 {
+        text.extend_from_slice(format!("{i},{},{}\n", i * 7 % 13, i % 2).as_bytes());
+    }
+    let gz = gzip(&text);
+    // Flipped bits in the middle of the deflate stream: whatever the garbage is, the error
+    // is the corruption, not a bad cell.
+    for (at, mask) in [
+        (gz.len() / 2, 0x55),
+        (gz.len() / 3, 0x01),
+        (gz.len() - 12, 0x80),
+    ] {
+        let mut bad = gz.clone();
+        bad[at] ^= mask;
+        let err = read_csv_from(&bad[..], "t.csv.gz", "y").expect_err("corrupt");
+        assert!(matches!(err, DataError::Gzip { .. }), "byte {at}: {err}");
+    }
+    // A bad cell in an intact gzip file is still reported as such.
+    let mut bad_cell = text.clone();
+    bad_cell.extend_from_slice(b"x,1,0\n");
+    let err = read_csv_from(&gzip(&bad_cell)[..], "t.csv.gz", "y").expect_err("bad cell");
+    assert_eq!(
+        err.to_string(),
+        "t.csv.gz:20002:1: non-numeric value \"x\" in column \"a\""
+    );
+}
+
+#[test]
 fn missing_file() {
     let err = read_csv("/nonexistent/rarewatch.csv", "y").expect_err("no file");
     assert!(
@@ -173,16 +202,38 @@ fn single_class() {
 
 #[test]
 fn binary_junk() {
-    let expected = "t.csv:1: binary data (NUL byte or invalid UTF-8); expected a CSV text file";
+    let expected =
+        "t.csv:1: binary data (control bytes or invalid UTF-8); expected a CSV text file";
     assert_eq!(message(b"a\0b,y\n1,0\n"), expected);
     assert_eq!(message(b"\xff\xfe\x00a,y\n"), expected);
     assert_eq!(
         message(b"a,y\n1,0\n\x00\x01\x02,1\n"),
-        "t.csv:3: binary data (NUL byte or invalid UTF-8); expected a CSV text file"
+        "t.csv:3: binary data (control bytes or invalid UTF-8); expected a CSV text file"
+    );
+    // Junk without NUL bytes: invalid UTF-8 or control bytes in a cell, a control byte in
+    // the header.
+    assert_eq!(
+        message(b"a,y\n1,0\n\xff\xfe,1\n"),
+        "t.csv:3: binary data (control bytes or invalid UTF-8); expected a CSV text file"
+    );
+    assert_eq!(
+        message(b"a,y\n1,0\n2,\x01\n"),
+        "t.csv:3: binary data (control bytes or invalid UTF-8); expected a CSV text file"
+    );
+    assert_eq!(message(b"\x1f,y\n1,0\n"), expected);
+    // A text cell that is merely not a number is still reported as such.
+    assert_eq!(
+        message(b"a,y\n1,0\nx\xc3\xa9,1\n"),
+        "t.csv:3:1: non-numeric value \"x\u{e9}\" in column \"a\""
     );
     // Junk that happens to start like gzip.
     let err = read(b"\x1f\x8bjunkjunkjunk").expect_err("junk");
     assert!(matches!(err, DataError::Gzip { line: 0, .. }), "{err}");
+    assert!(
+        err.to_string()
+            .starts_with("t.csv: corrupt or truncated gzip data before the first line: "),
+        "{err}"
+    );
 }
 
 #[test]

@@ -213,6 +213,15 @@ pub struct DataReport {
     pub label: String,
 }
 
+/// How the device's input ranges were chosen.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InputClipReport {
+    /// Tail quantile of the chosen input bounds (0: training minimum and maximum).
+    pub quantile: f64,
+    /// `(quantile, int8 validation AP)` of every candidate, widest first.
+    pub tried: Vec<(f64, f64)>,
+}
+
 /// `metrics.json`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TrainReport {
@@ -238,6 +247,9 @@ pub struct TrainReport {
     pub threshold: ThresholdReport,
     /// Calibration.
     pub calibration: CalibrationReport,
+    /// The device's input clip: the tail quantile kept and the int8 validation AP of each
+    /// tried (see `input_clip`).
+    pub input_clip: InputClipReport,
     /// What stopping on F1 at 0.5 would have shipped.
     pub f1_at_0_5_stop: Option<F1StopReport>,
     /// Bytes of the model file.

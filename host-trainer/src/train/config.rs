@@ -89,6 +89,10 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
+/// Most worker threads a run may ask for: far beyond any core count, low enough that a typo
+/// (`--threads 100000`) is an error rather than minutes spent starting threads.
+pub const MAX_THREADS: usize = 1024;
+
 /// Automatic batches give at least this many optimizer steps per epoch.
 pub const AUTO_STEPS_PER_EPOCH: usize = 64;
 /// Automatic batch size bounds, rows.
@@ -126,6 +130,12 @@ impl TrainConfig {
             return fail(format!(
                 "weight decay must be ≥ 0, got {}",
                 self.weight_decay
+            ));
+        }
+        if self.threads > MAX_THREADS {
+            return fail(format!(
+                "threads must be at most {MAX_THREADS} (0: all cores), got {}",
+                self.threads
             ));
         }
         if self.max_epochs == 0 {

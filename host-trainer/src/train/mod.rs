@@ -16,7 +16,9 @@ mod stopping;
 mod tile;
 mod trainer;
 
-pub use config::{ConfigError, Loss, StopOn, TrainConfig, AUTO_BATCH_RANGE, AUTO_STEPS_PER_EPOCH};
+pub use config::{
+    ConfigError, Loss, StopOn, TrainConfig, AUTO_BATCH_RANGE, AUTO_STEPS_PER_EPOCH, MAX_THREADS,
+};
 pub use evaluate::predict_logits;
 pub use history::{Collapse, EpochRecord, F1StopModel, TrainResult, CHANCE_AUC};
 pub use trainer::{train, Labelled, TrainError};
