@@ -180,6 +180,9 @@ fn score_shift_is_caught_by_psi_without_labels() {
     }
     assert!(rows <= 2 * 2048, "{rows} rows");
     assert!(m.health().score.psi > 0.25);
+    // The statistic the state is judged on: the PSI, past the drift level.
+    assert_eq!(m.statistic(Signal::ScoreDistribution), m.health().score.psi);
+    assert_eq!(m.statistic(Signal::Recall), 0.0, "no labels");
 }
 
 #[test]
@@ -205,4 +208,8 @@ fn alert_rate_rise_is_caught_without_labels() {
         assert!(rows < 50_000);
     }
     assert!(rows < 5_000, "alert rate ×6 caught after {rows} rows");
+    let h = m.health().alert_rate;
+    let statistic = m.statistic(Signal::AlertRate);
+    assert_eq!(statistic, h.cusum_up.max(h.cusum_down));
+    assert!(statistic >= MonitorConfig::default().alert_rate_levels.1);
 }

@@ -16,6 +16,7 @@ pub mod reference_model;
 pub mod report;
 pub mod rng;
 pub mod scale;
+pub mod simulate;
 pub mod split;
 pub mod threshold;
 pub mod train;

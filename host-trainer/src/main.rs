@@ -46,6 +46,9 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Replay a table's rows in order through the device's inference and monitor, feeding
+    /// labels as configured; print the timeline of health-state changes.
+    Simulate(cli::simulate::SimulateArgs),
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
@@ -61,6 +64,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             json,
         } => {
             cli::eval::eval(&model, &data, &label, json)?;
+        }
+        Command::Simulate(args) => {
+            cli::simulate::run(&args)?;
         }
         Command::Inspect { model, json } => {
             let bytes = cli::read_file(&model)?;

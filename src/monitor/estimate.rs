@@ -190,12 +190,26 @@ impl PerformanceEstimate {
         if self.state == SignalState::Unknown || self.faded_alerts < MIN_ALERTS {
             return;
         }
-        let (precision, recall) = (self.precision(), self.recall());
-        let deviation = ((precision - self.baseline_precision) / self.baseline_precision)
-            .abs()
-            .max(((recall - self.baseline_recall) / self.baseline_recall).abs());
+        let deviation = self.deviation();
         let (warning, drift) = self.levels;
         self.state = self.state.step(deviation, warning / 2.0, warning, drift);
+    }
+
+    /// The larger relative deviation of the estimated precision and recall from the
+    /// baseline's (0.5: half the baseline value away), as of the last closed chunk: what the
+    /// state is judged on. 0 without a baseline, and while the faded sums hold too few alerts
+    /// for a verdict.
+    pub fn deviation(&self) -> f32 {
+        if self.baseline_precision <= 0.0
+            || self.baseline_recall <= 0.0
+            || self.faded_alerts < MIN_ALERTS
+        {
+            return 0.0;
+        }
+        let (precision, recall) = (self.precision(), self.recall());
+        ((precision - self.baseline_precision) / self.baseline_precision)
+            .abs()
+            .max(((recall - self.baseline_recall) / self.baseline_recall).abs())
     }
 
     fn precision(&self) -> f32 {

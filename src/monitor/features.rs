@@ -60,6 +60,11 @@ impl<'a> FeatureRanges<'a> {
             .map_or(SignalState::Unknown, BernoulliCusum::state)
     }
 
+    /// The CUSUM statistic in nats (0 without ranges).
+    pub fn statistic(&self) -> f32 {
+        self.cusum.as_ref().map_or(0.0, BernoulliCusum::statistic)
+    }
+
     /// The snapshot.
     pub fn health(&self) -> FeatureHealth {
         FeatureHealth {

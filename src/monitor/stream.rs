@@ -68,6 +68,11 @@ impl<const WORDS: usize> LabelledStream<WORDS> {
             .map_or(SignalState::Unknown, BernoulliCusum::state)
     }
 
+    /// The CUSUM statistic in nats (0 without a baseline).
+    pub fn statistic(&self) -> f32 {
+        self.cusum.as_ref().map_or(0.0, BernoulliCusum::statistic)
+    }
+
     /// The snapshot.
     pub fn health(&self) -> StreamHealth {
         let window = Proportion::wilson(self.window.ones() as u32, self.window.len() as u32);
@@ -81,7 +86,7 @@ impl<const WORDS: usize> LabelledStream<WORDS> {
                 0.0
             },
             baseline: self.baseline,
-            cusum: self.cusum.as_ref().map_or(0.0, BernoulliCusum::statistic),
+            cusum: self.statistic(),
         }
     }
 }

@@ -3,6 +3,7 @@
 pub mod demo;
 pub mod eval;
 pub mod inspect;
+pub mod simulate;
 pub mod train;
 
 use std::path::Path;
