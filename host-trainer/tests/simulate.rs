@@ -174,7 +174,7 @@ fn delayed_and_partial_labels_are_counted() {
     let l = replay(&x, &y, &half).summary.labels;
     assert!((9_500..10_500).contains(&l.selected), "{l:?}");
     assert_eq!(l.fed + l.undelivered, l.selected, "{l:?}");
-    assert_eq!(l.dropped, 0);
+    assert_eq!((l.late, l.dropped), (0, 0));
     assert!(
         (30..70).contains(&l.undelivered),
         "about half of the last 100 rows: {l:?}"
@@ -185,9 +185,9 @@ fn delayed_and_partial_labels_are_counted() {
     };
     let l = replay(&x, &y, &late).summary.labels;
     assert_eq!(
-        (l.fed, l.dropped, l.undelivered),
-        (0, 20_000 - 513, 513),
-        "every label older than the pending buffer is dropped"
+        (l.fed, l.late, l.dropped, l.undelivered),
+        (0, 20_000 - 513, 0, 513),
+        "every label older than the pending buffer is recorded late"
     );
 }
 

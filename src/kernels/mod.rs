@@ -32,7 +32,7 @@ pub fn block_dot(block: &[u8], input: &[i8], acc: &mut [i32]) {
     reference::block_dot(block, input, acc)
 }
 
-/// Accumulates a full 4-row block: [`dsp::block4_dot`] on DSP targets, else
+/// Accumulates a full 4-row block: `dsp::block4_dot` on DSP targets, else
 /// [`block4_dot_portable`]. Same contract as [`block_dot`] with 4 rows.
 #[inline(always)]
 pub fn block4_dot(block: &[u8], input: &[i8], acc: &mut [i32; ROW_BLOCK]) {
@@ -79,7 +79,7 @@ fn biases(records: &[u8; ROW_BLOCK * CHANNEL_RECORD_LEN]) -> [i32; ROW_BLOCK] {
 ///
 /// `saturating_requant` says the layer's requantization is plain int8 saturation with every
 /// shift in `-31..=-2` ([`requantize_saturating`]); [`crate::Model`] works it out once at
-/// load. Such layers run entirely in [`dsp::saturating_layer`] on DSP targets; others go
+/// load. Such layers run entirely in `dsp::saturating_layer` on DSP targets; others go
 /// block by block through [`block4_dot`] and the general [`requantize`].
 pub fn dense_hidden(
     layer: &LayerRepr<'_>,

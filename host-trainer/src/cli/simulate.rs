@@ -32,7 +32,8 @@ pub struct SimulateArgs {
     #[arg(long)]
     pub label: String,
     /// Rows between a row and the arrival of its label (0: right after it). Labels arriving
-    /// more than 512 rows late find their prediction gone from the monitor and are dropped.
+    /// more than 512 rows late find their prediction gone from the monitor's pending buffer
+    /// and are recorded with the decision kept with the row (`Monitor::record_outcome`).
     #[arg(long, default_value_t = 0)]
     pub label_delay: usize,
     /// Share of rows whose label arrives, 0 to 1 (chosen at random with --seed).
@@ -210,14 +211,16 @@ pub fn render(simulation: &Simulation) -> String {
     out.push('\n');
     let l = &s.labels;
     out.push_str(&format!(
-        "labels (fraction {}, delay {} rows): {} chosen, {} fed, {} dropped (arrived after the \
-         monitor's {} pending predictions), {} still on their way at the end\n",
+        "labels (fraction {}, delay {} rows): {} chosen, {} fed by sequence number, {} recorded \
+         late (after the monitor's {} pending predictions), {} refused, {} still on their way \
+         at the end\n",
         s.label_fraction,
         thousands(s.label_delay),
         thousands(l.selected as usize),
         thousands(l.fed as usize),
-        thousands(l.dropped as usize),
+        thousands(l.late as usize),
         s.pending_capacity,
+        thousands(l.dropped as usize),
         thousands(l.undelivered as usize)
     ));
     out.push_str(&format!(

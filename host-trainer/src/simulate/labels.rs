@@ -1,5 +1,10 @@
 //! Which rows get a label, and when it arrives: a seeded random share of the rows, each
 //! label `delay` rows after its row.
+//!
+//! A label that arrives within the monitor's pending buffer (512 predictions) goes through
+//! [`Monitor::label`] by sequence number. One that arrives later — a chargeback weeks after
+//! the payment — is recorded with [`Monitor::record_outcome`] and the decision the replay
+//! kept, as a device does that stores its decision with the transaction.
 
 use std::collections::VecDeque;
 
@@ -13,20 +18,26 @@ use crate::rng::Rng;
 pub struct LabelCounts {
     /// Rows whose label was chosen to arrive (`label_fraction` of the rows, at random).
     pub selected: u64,
-    /// Labels the monitor accepted.
+    /// Labels the monitor accepted by sequence number ([`Monitor::label`]).
     pub fed: u64,
-    /// Labels the monitor refused because their prediction had already left its pending
-    /// buffer (the label came more than its capacity, 512 predictions, after the row).
+    /// Labels that came after their prediction left the pending buffer (more than 512
+    /// predictions after the row), recorded with the kept decision
+    /// ([`Monitor::record_outcome`]).
+    pub late: u64,
+    /// Labels the monitor refused otherwise (none in a replay: sequence numbers are issued
+    /// once each).
     pub dropped: u64,
     /// Labels still on their way when the stream ended (due after the last row).
     pub undelivered: u64,
 }
 
-/// A label on its way: the row it is due after, the prediction's sequence number, the class.
+/// A label on its way: the row it is due after, the prediction's sequence number and
+/// decision, the class.
 #[derive(Debug, Clone, Copy)]
 struct InFlight {
     due: usize,
     seq: u32,
+    alert: bool,
     positive: bool,
 }
 
@@ -55,14 +66,15 @@ impl<'a> LabelFeed<'a> {
         }
     }
 
-    /// After the monitor observed `row` as prediction `seq`: chooses whether its label will
-    /// come, and feeds every label due now. Returns whether any label was fed (only then can
-    /// the labelled signals change).
+    /// After the monitor observed `row` as prediction `seq` with decision `alert`: chooses
+    /// whether its label will come, and feeds every label due now. Returns whether any label
+    /// was fed (only then can the labelled signals change).
     #[inline]
     pub fn after_row<const P: usize, const W: usize>(
         &mut self,
         row: usize,
         seq: u32,
+        alert: bool,
         monitor: &mut Monitor<'_, P, W>,
     ) -> bool {
         let Some(positive) = self.labels.and_then(|l| l.get(row)).map(|&y| y != 0) else {
@@ -72,20 +84,22 @@ impl<'a> LabelFeed<'a> {
             self.fraction >= 1.0 || (self.fraction > 0.0 && self.rng.uniform() < self.fraction);
         if selected {
             self.counts.selected += 1;
-            if self.delay == 0 {
-                self.feed(seq, positive, monitor);
-                return true;
-            }
-            self.in_flight.push_back(InFlight {
+            let label = InFlight {
                 due: row.saturating_add(self.delay),
                 seq,
+                alert,
                 positive,
-            });
+            };
+            if self.delay == 0 {
+                self.feed(label, monitor);
+                return true;
+            }
+            self.in_flight.push_back(label);
         }
         let mut fed = false;
         while let Some(label) = self.in_flight.front().copied().filter(|l| l.due <= row) {
             self.in_flight.pop_front();
-            self.feed(label.seq, label.positive, monitor);
+            self.feed(label, monitor);
             fed = true;
         }
         fed
@@ -93,14 +107,15 @@ impl<'a> LabelFeed<'a> {
 
     fn feed<const P: usize, const W: usize>(
         &mut self,
-        seq: u32,
-        positive: bool,
+        label: InFlight,
         monitor: &mut Monitor<'_, P, W>,
     ) {
-        // The only refusal a replay can meet is a label older than the pending buffer:
-        // sequence numbers are issued here, once each.
-        match monitor.label(seq, positive) {
+        match monitor.label(label.seq, label.positive) {
             Ok(()) => self.counts.fed += 1,
+            Err(rarewatch::Error::LabelTooOld { .. }) => {
+                monitor.record_outcome(label.alert, label.positive);
+                self.counts.late += 1;
+            }
             Err(_) => self.counts.dropped += 1,
         }
     }
@@ -130,7 +145,7 @@ mod tests {
                 score: 0,
                 alert: false,
             });
-            feed.after_row(row, seq, &mut monitor);
+            feed.after_row(row, seq, false, &mut monitor);
         }
         (feed.counts(), monitor.health().labels)
     }
@@ -147,9 +162,13 @@ mod tests {
         // Delay 100: the last 100 labels are still in flight at the end.
         let c = run(&labels, 100, 1.0).0;
         assert_eq!((c.fed, c.dropped, c.undelivered), (9_900, 0, 100));
-        // Delay 600 > the 512 pending predictions: every delivered label is too old.
-        let c = run(&labels, 600, 1.0).0;
-        assert_eq!((c.fed, c.dropped, c.undelivered), (0, 9_400, 600));
+        // Delay 600 > the 512 pending predictions: every delivered label is recorded late.
+        let (c, fed) = run(&labels, 600, 1.0);
+        assert_eq!(
+            (c.fed, c.late, c.dropped, c.undelivered),
+            (0, 9_400, 0, 600)
+        );
+        assert_eq!(fed, 9_400, "late outcomes reach the monitor");
         // A quarter of the rows, seeded: about 2,500, the same on every run.
         let c = run(&labels, 0, 0.25).0;
         assert!((2_350..2_650).contains(&c.selected), "{c:?}");

@@ -6,8 +6,9 @@
 //! [`Monitor::observe_features`] — the code the device runs, with the default `Monitor`
 //! (512 pending predictions, 64-event windows). A seeded random `label_fraction` of the rows
 //! get their label `label_delay` rows later through [`Monitor::label`]; a label that arrives
-//! after its prediction left the pending buffer is refused by the monitor and counted as
-//! dropped.
+//! after its prediction left the pending buffer is recorded with the decision the replay kept
+//! ([`Monitor::record_outcome`]), as a device that stores decisions with its transactions
+//! would.
 //!
 //! After each row the six signal states are compared with the previous row's (six loads and
 //! compares); a change is recorded with the signal's statistic. A state change involving
@@ -34,8 +35,8 @@ pub use signals::{levels, Levels, PerSignal, StatisticKind};
 /// The monitor the simulation runs: the crate's default sizes, as on the device.
 pub type DeviceMonitor<'a> = Monitor<'a>;
 
-/// Predictions the default monitor holds for labelling: a label arriving more rows than
-/// this after its row is dropped.
+/// Predictions the default monitor holds for labelling by sequence number: a label arriving
+/// more rows than this after its row is recorded with the kept decision instead.
 pub const PENDING_CAPACITY: usize = PendingLabels::<32>::CAPACITY;
 
 /// At most this many trace points per run (about 2,000: enough for a plot, small in JSON).
@@ -294,7 +295,8 @@ impl<'m, 'l> Replay<'m, 'l> {
                 .is_some_and(|&y| y != 0);
             self.true_alerts += usize::from(positive);
         }
-        self.feed.after_row(row, seq, &mut self.monitor);
+        self.feed
+            .after_row(row, seq, prediction.alert, &mut self.monitor);
         self.rows = row + 1;
         for (k, &signal) in Signal::ALL.iter().enumerate() {
             let now = self.monitor.state(signal);
