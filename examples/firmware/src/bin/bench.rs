@@ -24,8 +24,8 @@ use core::hint::black_box;
 
 use cortex_m_rt::entry;
 use cortex_m_semihosting::hprintln;
-use rarewatch::{GoldenVectors, Model, Prediction, Scratch};
 use rarewatch::monitor::{Monitor, MonitorConfig};
+use rarewatch::{GoldenVectors, Model, Prediction, Scratch};
 use rarewatch_firmware::{exit, GOLDEN, MODEL, REPLAY};
 
 /// Golden rows measured one by one (instruction counts vary a little with the data).
@@ -213,7 +213,10 @@ fn main() -> ! {
             exit(false)
         }
     };
-    let mut predictions = [Prediction { score: 0, alert: false }; OBSERVE_BATCH];
+    let mut predictions = [Prediction {
+        score: 0,
+        alert: false,
+    }; OBSERVE_BATCH];
     let observed = replay
         .events()
         .filter_map(|e| match e {
