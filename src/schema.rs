@@ -43,7 +43,7 @@ pub struct ModelRepr<'a> {
     pub layers: heapless::Vec<LayerRepr<'a>, MAX_LAYERS>,
     /// Decision threshold and probability calibration.
     pub decision: DecisionRepr,
-    /// What the model looked like on validation data, for the monitor.
+    /// What the model looked like on held-out data, for the monitor.
     pub baseline: BaselineRepr<'a>,
 }
 
@@ -92,10 +92,11 @@ pub struct DecisionRepr {
     pub platt_b: f32,
 }
 
-/// The validation-time behaviour the monitor compares the field against.
+/// The held-out behaviour the monitor compares the field against: the trainer scores a part
+/// of the data the threshold was not chosen on (`rarewatch train`: the test part).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BaselineRepr<'a> {
-    /// Validation rows scored.
+    /// Held-out rows scored.
     pub rows: u32,
     /// Positive rows among them.
     pub positives: u32,
@@ -106,7 +107,7 @@ pub struct BaselineRepr<'a> {
     /// Ascending score (accumulator) edges between histogram bins, i32 LE; `bins − 1` of them.
     /// A score `s` falls in the first bin whose upper edge is greater than `s`.
     pub score_edges: &'a [u8],
-    /// Validation rows per score bin, u32 LE; `bins` of them.
+    /// Held-out rows per score bin, u32 LE; `bins` of them.
     pub score_counts: &'a [u8],
     /// Per feature: lowest and highest training value (f32 LE each); 8 bytes per feature.
     pub feature_ranges: &'a [u8],

@@ -173,7 +173,7 @@ fn check_baseline(features: usize, baseline: &BaselineRepr<'_>) -> Result<()> {
     }
     let total = u32_values(baseline.score_counts).fold(0u64, |sum, c| sum + u64::from(c));
     if bins > 0 && total != u64::from(baseline.rows) {
-        return bad("score histogram does not count every validation row");
+        return bad("score histogram does not count every baseline row");
     }
     if !baseline.feature_ranges.is_empty() {
         table_len(

@@ -338,8 +338,8 @@ pub fn run(
     }
 
     tables.set_baseline(baseline(
-        &val_scores,
-        (&test_scores, &test_y),
+        &test_scores,
+        &test_y,
         point.threshold,
         options.score_bins,
         data,
@@ -470,18 +470,19 @@ fn float_threshold(
     }
 }
 
-/// The monitoring baseline: the score histogram at validation quantiles, each feature's
-/// training range, and the alert, precision and recall counts at the threshold on the
-/// *test* part, `counted` (scores, labels).
+/// The monitoring baseline: each feature's training range, and from the *test* part
+/// (`scores`, `labels`) the score histogram at its quantiles and the alert, precision and
+/// recall counts at the threshold.
 ///
-/// The counts come from the part the threshold never saw: validation precision and recall at
-/// a threshold chosen on validation are optimistic (the demo's table: validation recall 0.64,
+/// The test part is the one the threshold never saw: validation precision and recall at a
+/// threshold chosen on validation are optimistic (the demo's table: validation recall 0.64,
 /// test 0.55), and the device's CUSUMs, tuned to catch a drop from the baseline, then flag
 /// the ordinary stream as drifting (`simulate` saw a false recall drift 49,000 rows into a
-/// stable stream).
+/// stable stream). With `--split time` it is also the latest data, the closest to what the
+/// device will see first.
 fn baseline(
     scores: &[i32],
-    counted: (&[i32], &[u8]),
+    labels: &[u8],
     threshold: i32,
     bins: usize,
     data: &Dataset,
@@ -498,8 +499,7 @@ fn baseline(
     for &s in scores {
         counts[edges.partition_point(|&e| e <= s)] += 1;
     }
-    let (count_scores, count_labels) = counted;
-    let c = confusion_at(count_scores, count_labels, threshold);
+    let c = confusion_at(scores, labels, threshold);
     let n = data.features();
     let mut ranges = vec![(f32::INFINITY, f32::NEG_INFINITY); n];
     for &r in train_rows {
@@ -509,7 +509,7 @@ fn baseline(
         }
     }
     BaselineTables {
-        rows: count_scores.len() as u32,
+        rows: scores.len() as u32,
         positives: (c.tp + c.fn_) as u32,
         alerts: (c.tp + c.fp) as u32,
         true_alerts: c.tp as u32,

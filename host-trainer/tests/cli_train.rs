@@ -414,12 +414,13 @@ fn inspect_json_describes_the_written_file() {
     assert_eq!(widths, vec![(6, 12), (12, 8), (8, 1)]);
     assert_eq!(m["macs"], 6 * 12 + 12 * 8 + 8);
     assert_eq!(i["decision"]["threshold_score"], m["threshold"]["score"]);
-    // The monitoring baseline is the validation part at the threshold.
+    // The monitoring baseline's counts are the test part at the threshold (the part the
+    // threshold never saw).
     let b = &i["baseline"];
-    assert_eq!(b["rows"], m["split"]["validation"]["rows"]);
-    assert_eq!(b["positives"], m["split"]["validation"]["positives"]);
-    assert_eq!(b["alerts"], m["int8"]["val"]["alerts"]);
-    assert_eq!(b["true_alerts"], m["int8"]["val"]["true_alerts"]);
+    assert_eq!(b["rows"], m["split"]["test"]["rows"]);
+    assert_eq!(b["positives"], m["split"]["test"]["positives"]);
+    assert_eq!(b["alerts"], m["int8"]["test"]["alerts"]);
+    assert_eq!(b["true_alerts"], m["int8"]["test"]["true_alerts"]);
     // The text form names the file and its size.
     let out = rarewatch(["inspect".as_ref(), model.as_os_str()]);
     assert_success(&out);

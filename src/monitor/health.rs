@@ -114,7 +114,7 @@ pub struct StreamHealth {
     pub cumulative: Proportion,
     /// Exponentially faded estimate (half-life about 44 events).
     pub faded: f32,
-    /// The validation value the model carries.
+    /// The baseline value the model carries (held-out data).
     pub baseline: f32,
     /// CUSUM statistic, nats.
     pub cusum: f32,
@@ -128,7 +128,7 @@ pub struct AlertRateHealth {
     pub state: SignalState,
     /// Alerts among all rows observed.
     pub observed: Proportion,
-    /// The validation alert rate.
+    /// The baseline alert rate (held-out data).
     pub expected: f32,
     /// Upward CUSUM statistic, nats.
     pub cusum_up: f32,
@@ -142,7 +142,7 @@ pub struct AlertRateHealth {
 pub struct ScoreHealth {
     /// State of the PSI against its levels.
     pub state: SignalState,
-    /// PSI of the last complete chunk against the validation histogram.
+    /// PSI of the last complete chunk against the baseline histogram.
     pub psi: f32,
     /// Chunks completed.
     pub chunks: u32,

@@ -1,4 +1,4 @@
-//! The score histogram over chunks of rows and its PSI against the validation histogram.
+//! The score histogram over chunks of rows and its PSI against the baseline histogram.
 
 use crate::format::MAX_SCORE_BINS;
 use crate::math::ln;
@@ -6,7 +6,7 @@ use crate::monitor::health::{ScoreHealth, SignalState};
 use crate::tables::u32_values;
 
 /// Counts scores into the model's bins for a chunk of rows; at the end of each chunk computes
-/// the population stability index `Σ (a − e)·ln(a/e)` against the validation shares.
+/// the population stability index `Σ (a − e)·ln(a/e)` against the baseline shares.
 ///
 /// Per row: a 4-step binary search over the edges (read in place from the model file) and one
 /// increment. The PSI (a few float logs per bin) runs once per chunk.
@@ -14,7 +14,7 @@ use crate::tables::u32_values;
 pub struct ScoreHistogram<'a> {
     /// Bin edges, i32 LE (borrowed from the model file).
     edges: &'a [u8],
-    /// Validation rows per bin (borrowed from the model file).
+    /// Baseline rows per bin (borrowed from the model file).
     reference: &'a [u8],
     bins: u8,
     /// This chunk's rows per bin.

@@ -8,10 +8,10 @@
 //! * **precision stream**: one bit per labelled alert (true or false);
 //!
 //! each with a window, cumulative and faded counts, Wilson intervals, and a Bernoulli CUSUM
-//! against the validation value the model carries. Without labels:
+//! against the baseline value the model carries (measured on held-out data). Without labels:
 //!
-//! * **alert rate**: two-sided Bernoulli CUSUM against the validation alert rate;
-//! * **score distribution**: PSI of each chunk's score histogram against validation's;
+//! * **alert rate**: two-sided Bernoulli CUSUM against the baseline alert rate;
+//! * **score distribution**: PSI of each chunk's score histogram against the baseline's;
 //! * **estimated performance**: precision and recall from calibrated probabilities (CBPE);
 //! * **feature ranges**: share of rows with a feature outside its training range.
 //!

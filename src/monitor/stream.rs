@@ -29,7 +29,7 @@ pub struct LabelledStream<const WORDS: usize> {
 }
 
 impl<const WORDS: usize> LabelledStream<WORDS> {
-    /// A stream whose baseline success rate is `baseline` (e.g. validation recall); its CUSUM
+    /// A stream whose baseline success rate is `baseline` (e.g. held-out recall); its CUSUM
     /// tests for the rate dropping to `baseline · (1 − drop)` with `levels` (nats). No
     /// baseline (`None`): counts only, state `Unknown`.
     pub fn new(baseline: Option<f32>, drop: f32, levels: (f32, f32)) -> Self {

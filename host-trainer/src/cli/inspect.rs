@@ -252,7 +252,7 @@ pub fn render(i: &Inspection) -> String {
     ));
     let b = &i.baseline;
     line(format!(
-        "baseline: {} validation rows, {} positives, {} alerts ({} true); precision {}, recall {}, alert rate {}",
+        "baseline: {} test rows, {} positives, {} alerts ({} true); precision {}, recall {}, alert rate {}",
         b.rows,
         b.positives,
         b.alerts,
