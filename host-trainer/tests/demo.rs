@@ -69,6 +69,37 @@ fn demo_runs_end_to_end_on_a_small_table() {
     assert!(story.contains(&format!("kept epoch {}", report.best_epoch)));
     assert!(story.contains(&format!("int8 test F1 {:.3}", report.int8.test.f1)));
     assert!(story.contains(&format!("{} bytes", bytes.len())));
+
+    // The stream went through the device's monitor; the story reports each drift it flagged
+    // at the row the replay recorded.
+    let sim = &outcome.simulation;
+    assert_eq!(sim.summary.rows, 60_000);
+    assert_eq!(
+        sim.summary.labels.selected, 60_000,
+        "every row's label comes"
+    );
+    for file in ["simulate/simulate.json", "simulate/signals.svg"] {
+        assert!(dir.join(file).exists(), "{file}");
+    }
+    assert!(story.contains("The stream: 60,000 rows"), "{story}");
+    let drifts: Vec<_> = sim
+        .changes
+        .iter()
+        .filter(|c| c.to == rarewatch::monitor::SignalState::Drift)
+        .collect();
+    assert!(
+        drifts.iter().any(|c| c.row >= 20_000),
+        "the changed segments are flagged: {drifts:?}"
+    );
+    let first_after_change = drifts.iter().find(|c| c.row >= 20_000).unwrap();
+    assert!(
+        story.contains(&format!(
+            "{} at row {}",
+            first_after_change.signal.name(),
+            rarewatch_trainer::cli::simulate::thousands(first_after_change.row)
+        )),
+        "{story}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -44,11 +44,13 @@ pub fn demo(args: &DemoArgs) -> anyhow::Result<()> {
         println!("What happened");
         print!("{}", outcome.story);
         println!(
-            "Files: {} (table), {} (model), {} (open in a browser), {} (stream).",
+            "Files: {} (table), {} (model), {} (open in a browser), {} (stream), {} (the \
+             monitor's signals over the stream).",
             outcome.paths.data.display(),
             outcome.paths.model.display(),
             outcome.paths.report.join("report.html").display(),
-            outcome.paths.stream.display()
+            outcome.paths.stream.display(),
+            outcome.paths.simulate.join("signals.svg").display()
         );
         println!("Demo finished in {:.1} s.", outcome.seconds);
     }

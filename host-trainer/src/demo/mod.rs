@@ -16,7 +16,12 @@ use clap::Parser;
 use crate::cli::train::TrainArgs;
 use crate::pipeline::Trained;
 use crate::report::write_atomic;
+use crate::simulate::{simulate, SimulateOptions, Simulation};
 use synth::Regime;
+
+/// Rows between a streamed payment and the arrival of its label in the demo: confirmed
+/// frauds and cleared alerts come back some hundreds of payments later.
+pub const LABEL_DELAY_ROWS: usize = 500;
 
 /// Sizes of the demo's data.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -78,6 +83,8 @@ pub struct DemoPaths {
     pub model: PathBuf,
     /// The report folder.
     pub report: PathBuf,
+    /// The replay's report folder (`simulate --report`).
+    pub simulate: PathBuf,
 }
 
 impl DemoPaths {
@@ -88,6 +95,7 @@ impl DemoPaths {
             stream: dir.join("stream.csv"),
             model: dir.join("model.rwm"),
             report: dir.join("report"),
+            simulate: dir.join("simulate"),
         }
     }
 }
@@ -125,6 +133,8 @@ pub struct DemoOutcome {
     pub paths: DemoPaths,
     /// The training run.
     pub trained: Trained,
+    /// The replay of the drifting stream through the device's monitor.
+    pub simulation: Simulation,
     /// The story, as printed.
     pub story: String,
     /// Seconds from start to end.
@@ -172,7 +182,7 @@ pub fn run(options: &DemoOptions) -> anyhow::Result<DemoOutcome> {
     let size = options.size;
 
     say(&format!(
-        "[1/3] generating {} payments ({:.1} % fraud, heavy tails, outliers) -> {}",
+        "[1/4] generating {} payments ({:.1} % fraud, heavy tails, outliers) -> {}",
         size.table_rows,
         100.0 * size.prevalence,
         paths.data.display()
@@ -180,12 +190,12 @@ pub fn run(options: &DemoOptions) -> anyhow::Result<DemoOutcome> {
     let table = synth::table(size.table_rows, size.prevalence, options.seed);
     write_table(&paths.data, &table)?;
 
-    say("[2/3] training with the default pipeline (rarewatch train)");
+    say("[2/4] training with the default pipeline (rarewatch train)");
     let trained = crate::cli::train::train(&train_args(&paths, options.seed, options.quiet)?)?;
 
     let regimes = stream_regimes(size.prevalence);
     say(&format!(
-        "[3/3] writing a drifting stream of {} rows -> {}",
+        "[3/4] writing a drifting stream of {} rows -> {}",
         3 * size.segment_rows,
         paths.stream.display()
     ));
@@ -195,10 +205,44 @@ pub fn run(options: &DemoOptions) -> anyhow::Result<DemoOutcome> {
     );
     write_table(&paths.stream, &stream)?;
 
-    let story = story::training(&trained.report);
+    say(&format!(
+        "[4/4] replaying the stream through the device's inference and monitor (rarewatch \
+         simulate, labels {LABEL_DELAY_ROWS} rows late) -> {}",
+        paths.simulate.display()
+    ));
+    let simulation = {
+        let model = rarewatch::Model::from_bytes(&trained.model_bytes)
+            .map_err(|e| anyhow::anyhow!("the model just written does not validate: {e}"))?;
+        let options = SimulateOptions {
+            label_delay: LABEL_DELAY_ROWS,
+            label_fraction: 1.0,
+            seed: options.seed,
+            ..SimulateOptions::default()
+        };
+        // The stream has the training table's columns, in the model's order.
+        simulate(
+            &model,
+            &stream.features,
+            Some(&stream.labels),
+            &options,
+            &mut |_| {},
+        )?
+    };
+    crate::simulate::output::write_report(&paths.simulate, &simulation)
+        .with_context(|| format!("cannot write {}", paths.simulate.display()))?;
+
+    let segments = regimes.map(|r| (size.segment_rows, r));
+    let mut story = story::training(&trained.report);
+    story.push_str(&story::monitoring(
+        &simulation,
+        &segments,
+        &stream.labels,
+        LABEL_DELAY_ROWS,
+    ));
     Ok(DemoOutcome {
         paths,
         trained,
+        simulation,
         story,
         seconds: start.elapsed().as_secs_f64(),
     })

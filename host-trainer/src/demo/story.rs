@@ -1,7 +1,12 @@
 //! The demo's closing story: what F1 at 0.5 would have done, what rarewatch did, and what
 //! the monitor saw — in numbers, from the run's own reports.
 
+use rarewatch::monitor::{Signal, SignalState};
+
+use crate::cli::simulate::thousands;
+use crate::demo::synth::Regime;
 use crate::report::metrics::{EpochLog, TrainReport};
+use crate::simulate::{Simulation, StateChange};
 
 /// Largest epoch-to-epoch change of `metric` over the epochs after the first `skip`.
 fn largest_swing(epochs: &[EpochLog], skip: usize, metric: fn(&EpochLog) -> f64) -> f64 {
@@ -72,5 +77,131 @@ pub fn training(report: &TrainReport) -> String {
         report.int8.test.ap.unwrap_or(0.0),
         report.float.test.ap.unwrap_or(0.0),
     ));
+    s
+}
+
+/// What a stream segment is, in words.
+fn describe(regime: &Regime) -> String {
+    let mut parts = Vec::new();
+    if regime.new_pattern > 0.0 {
+        parts.push(format!(
+            "a new fraud pattern the model never saw ({:.0} % of frauds)",
+            100.0 * regime.new_pattern
+        ));
+    }
+    if regime.risk_offset_iqr != 0.0 {
+        parts.push(format!(
+            "the merchant risk score re-scaled by a supplier ({:+} IQR on every row)",
+            regime.risk_offset_iqr
+        ));
+    }
+    if parts.is_empty() {
+        "payments like the training data".into()
+    } else {
+        parts.join(" and ")
+    }
+}
+
+/// Whether a signal needs labels.
+fn labelled(signal: Signal) -> bool {
+    matches!(signal, Signal::Recall | Signal::Precision)
+}
+
+/// The monitoring half of the story: for each segment of the stream (`(rows, regime)` in
+/// order), the drifts the monitor flagged in it, with their delay after the segment began in
+/// rows and, for the labelled signals, in labelled positives (labels arrive `delay` rows
+/// after their row; `labels` are the stream's true classes).
+pub fn monitoring(
+    simulation: &Simulation,
+    segments: &[(usize, Regime)],
+    labels: &[u8],
+    delay: usize,
+) -> String {
+    let mut s = format!(
+        "The stream: {} rows replayed through the device's code (labels {} rows late):",
+        thousands(simulation.summary.rows),
+        thousands(delay)
+    );
+    let mut start = 0;
+    for (k, (rows, regime)) in segments.iter().enumerate() {
+        s.push_str(&format!(
+            "{} from row {}, {}",
+            if k == 0 { "" } else { ";" },
+            thousands(start),
+            describe(regime)
+        ));
+        start += rows;
+    }
+    s.push_str(".\n");
+
+    let mut start = 0;
+    for (rows, regime) in segments {
+        let end = start + rows;
+        let drifts: Vec<&StateChange> = simulation
+            .changes
+            .iter()
+            .filter(|c| c.to == SignalState::Drift && (start..end).contains(&c.row))
+            .collect();
+        let stable = regime.new_pattern == 0.0 && regime.risk_offset_iqr == 0.0;
+        if stable {
+            s.push_str(&if drifts.is_empty() {
+                format!(
+                    "Rows {}..{} (no change): no drift flagged by any signal.\n",
+                    thousands(start),
+                    thousands(end - 1)
+                )
+            } else {
+                format!(
+                    "Rows {}..{} (no change): {} false drift(s), the first on {} at row {}.\n",
+                    thousands(start),
+                    thousands(end - 1),
+                    drifts.len(),
+                    drifts[0].signal.name(),
+                    thousands(drifts[0].row)
+                )
+            });
+        } else if drifts.is_empty() {
+            s.push_str(&format!(
+                "From row {}: no signal reached drift within the segment's {} rows.\n",
+                thousands(start),
+                thousands(*rows)
+            ));
+        } else {
+            // Each signal once, at its first drift in the segment.
+            let mut seen = Vec::new();
+            let flagged: Vec<String> = drifts
+                .iter()
+                .filter(|c| {
+                    let new = !seen.contains(&c.signal);
+                    seen.push(c.signal);
+                    new
+                })
+                .map(|c| {
+                    let after = c.row - start;
+                    let how = if labelled(c.signal) {
+                        // Labels of rows start..=row−delay have arrived by row `row`.
+                        let arrived = labels
+                            .get(start..=c.row.saturating_sub(delay).max(start))
+                            .map_or(0, |l| l.iter().filter(|&&y| y != 0).count());
+                        format!("{arrived} labelled positives later")
+                    } else {
+                        "without labels".to_string()
+                    };
+                    format!(
+                        "{} at row {} (+{} rows, {how})",
+                        c.signal.name(),
+                        thousands(c.row),
+                        thousands(after)
+                    )
+                })
+                .collect();
+            s.push_str(&format!(
+                "From row {}: drift on {}.\n",
+                thousands(start),
+                flagged.join("; ")
+            ));
+        }
+        start = end;
+    }
     s
 }
