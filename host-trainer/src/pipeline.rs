@@ -8,7 +8,7 @@ use std::fmt;
 use crate::calibrate::Platt;
 use crate::data::Dataset;
 use crate::golden::golden_vectors;
-use crate::input_clip::{clip_rows, ScaledColumns, CANDIDATE_QUANTILES};
+use crate::input_clip::{choose_clip, clip_rows, ScaledColumns, CANDIDATE_QUANTILES};
 use crate::metrics::{average_precision, confusion_at, roc_auc, Score};
 use crate::model_file::{BaselineTables, ModelTables};
 use crate::quantize::{check_shape, quantize, QuantizeError};
@@ -278,6 +278,7 @@ pub fn run(
     for i in sample {
         calibration.extend_from_slice(&train_x[i * n..(i + 1) * n]);
     }
+    let float_val_ap = average_precision(&float_val, &val_y).unwrap_or(0.0);
     let (mut tables, input_clip, val_scores) = quantize_best_clip(
         &result.model,
         &scaler,
@@ -285,6 +286,7 @@ pub fn run(
         &calibration,
         data,
         &split.val,
+        float_val_ap - options.int8_tolerance,
     )?;
 
     // Int8 scores through the device's code; calibration and threshold on them.
@@ -409,8 +411,10 @@ pub fn run(
 }
 
 /// Quantizes `mlp` once per candidate input clip ([`CANDIDATE_QUANTILES`]) and keeps the
-/// one whose int8 model has the highest validation AP (the widest on ties): the tables, the
-/// choice, and the kept model's validation scores.
+/// one whose int8 model ranks validation best, as [`choose_clip`] decides (validation AP at
+/// least `floor`, the export check's bound, then the widest clip within
+/// [`MIN_CLIP_GAIN`](crate::input_clip::MIN_CLIP_GAIN) of the best): the tables, the choice,
+/// and the kept model's validation scores.
 fn quantize_best_clip(
     mlp: &crate::network::Mlp,
     scaler: &RobustScaler,
@@ -418,10 +422,11 @@ fn quantize_best_clip(
     calibration: &[f32],
     data: &Dataset,
     val_rows: &[usize],
+    floor: f64,
 ) -> Result<(ModelTables, InputClipReport, Vec<i32>), PipelineError> {
     let columns = ScaledColumns::new(train_x, scaler.features());
     let val_y: Vec<u8> = val_rows.iter().map(|&r| data.labels[r]).collect();
-    let mut best: Option<(f64, f64, ModelTables, Vec<i32>)> = None;
+    let mut candidates = Vec::with_capacity(CANDIDATE_QUANTILES.len());
     let mut tried = Vec::with_capacity(CANDIDATE_QUANTILES.len());
     for q in CANDIDATE_QUANTILES {
         let clipped = columns.tighten(scaler, q);
@@ -434,15 +439,15 @@ fn quantize_best_clip(
             let model = tables.model().map_err(PipelineError::Model)?;
             int8_scores(&model, data, val_rows).map_err(PipelineError::Model)?
         };
-        let ap = average_precision(&scores, &val_y).unwrap_or(0.0);
-        tried.push((q, ap));
-        if best.as_ref().is_none_or(|b| ap > b.1) {
-            best = Some((q, ap, tables, scores));
-        }
+        tried.push((q, average_precision(&scores, &val_y).unwrap_or(0.0)));
+        candidates.push((tables, scores));
     }
-    let (quantile, _, tables, scores) = best.ok_or_else(|| {
+    let aps: Vec<f64> = tried.iter().map(|t| t.1).collect();
+    let chosen = choose_clip(&aps, floor).ok_or_else(|| {
         PipelineError::Collapsed("no input clip candidate could be quantized".into())
     })?;
+    let quantile = tried[chosen].0;
+    let (tables, scores) = candidates.swap_remove(chosen);
     Ok((tables, InputClipReport { quantile, tried }, scores))
 }
 
