@@ -320,21 +320,30 @@ impl Chart {
             );
         }
         let _ = write!(s, "</g>");
+        // Labels in the right half of the plot go left of their line or point, so they stay
+        // clear of the legend beside the plot.
+        let side = |x: f64, gap: f64| {
+            if x > LEFT + plot_w / 2.0 {
+                (x - gap, "end")
+            } else {
+                (x + gap, "start")
+            }
+        };
         for (k, v) in self.vlines.iter().enumerate() {
+            let (x, anchor) = side(px(v.x), 3.0);
             let _ = write!(
                 s,
-                r#"<text x="{:.1}" y="{:.1}" fill="{}" font-size="11">{}</text>"#,
-                px(v.x) + 3.0,
+                r#"<text x="{x:.1}" y="{:.1}" fill="{}" font-size="11" text-anchor="{anchor}">{}</text>"#,
                 TOP + 12.0 + 13.0 * k as f64,
                 v.color,
                 escape(&v.label)
             );
         }
         for m in &self.markers {
+            let (x, anchor) = side(px(m.at.0), 9.0);
             let _ = write!(
                 s,
-                r#"<text x="{:.1}" y="{:.1}" fill="{}" font-size="11">{}</text>"#,
-                px(m.at.0) + 9.0,
+                r#"<text x="{x:.1}" y="{:.1}" fill="{}" font-size="11" text-anchor="{anchor}">{}</text>"#,
                 py(m.at.1) - 8.0,
                 m.color,
                 escape(&m.label)
