@@ -102,15 +102,10 @@ fn describe(regime: &Regime) -> String {
     }
 }
 
-/// Whether a signal needs labels.
-fn labelled(signal: Signal) -> bool {
-    matches!(signal, Signal::Recall | Signal::Precision)
-}
-
 /// The monitoring half of the story: for each segment of the stream (`(rows, regime)` in
 /// order), the drifts the monitor flagged in it, with their delay after the segment began in
-/// rows and, for the labelled signals, in labelled positives (labels arrive `delay` rows
-/// after their row; `labels` are the stream's true classes).
+/// rows and, for recall, in labelled positives (labels arrive `delay` rows after their row;
+/// `labels` are the stream's true classes).
 pub fn monitoring(
     simulation: &Simulation,
     segments: &[(usize, Regime)],
@@ -178,14 +173,16 @@ pub fn monitoring(
                 })
                 .map(|c| {
                     let after = c.row - start;
-                    let how = if labelled(c.signal) {
-                        // Labels of rows start..=row−delay have arrived by row `row`.
-                        let arrived = labels
-                            .get(start..=c.row.saturating_sub(delay).max(start))
-                            .map_or(0, |l| l.iter().filter(|&&y| y != 0).count());
-                        format!("{arrived} labelled positives later")
-                    } else {
-                        "without labels".to_string()
+                    let how = match c.signal {
+                        Signal::Recall => {
+                            // Labels of rows start..=row−delay have arrived by row `row`.
+                            let arrived = labels
+                                .get(start..=c.row.saturating_sub(delay).max(start))
+                                .map_or(0, |l| l.iter().filter(|&&y| y != 0).count());
+                            format!("{arrived} labelled positives later")
+                        }
+                        Signal::Precision => "from the labels of its alerts".to_string(),
+                        _ => "without labels".to_string(),
                     };
                     format!(
                         "{} at row {} (+{} rows, {how})",
