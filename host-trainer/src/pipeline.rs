@@ -267,6 +267,11 @@ pub fn run(
     // the int8 scores below, not here.
     let float_val = predict_logits(&result.model, &val_x);
     let float_test = predict_logits(&result.model, &test_x);
+    let float_threshold = float_threshold(&float_val, &val_y, options.objective, &mut warnings)?;
+    let float = Parts {
+        val: metrics_at(&float_val, &val_y, float_threshold),
+        test: metrics_at(&float_test, &test_y, float_threshold),
+    };
 
     // Quantize with activation ranges from a seeded sample of training rows, in the classes'
     // own proportions.
@@ -278,7 +283,6 @@ pub fn run(
     for i in sample {
         calibration.extend_from_slice(&train_x[i * n..(i + 1) * n]);
     }
-    let float_val_ap = average_precision(&float_val, &val_y).unwrap_or(0.0);
     let (mut tables, input_clip, val_scores) = quantize_best_clip(
         &result.model,
         &scaler,
@@ -286,7 +290,7 @@ pub fn run(
         &calibration,
         data,
         &split.val,
-        float_val_ap - options.int8_tolerance,
+        float.val.ap.unwrap_or(0.0) - options.int8_tolerance,
     )?;
 
     // Int8 scores through the device's code; calibration and threshold on them.
@@ -303,11 +307,6 @@ pub fn run(
     tables.decision.platt_a = platt.a as f32;
     tables.decision.platt_b = platt.b as f32;
     let point = choose(&val_scores, &val_y, options.objective).map_err(PipelineError::Threshold)?;
-    let float_threshold = float_threshold(&float_val, &val_y, options.objective, &mut warnings)?;
-    let float = Parts {
-        val: metrics_at(&float_val, &val_y, float_threshold),
-        test: metrics_at(&float_test, &test_y, float_threshold),
-    };
     if point.tp + point.fp == 0 {
         return Err(PipelineError::Collapsed(
             "the chosen threshold raises no alert on validation".into(),

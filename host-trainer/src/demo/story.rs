@@ -137,8 +137,7 @@ pub fn monitoring(
             .iter()
             .filter(|c| c.to == SignalState::Drift && (start..end).contains(&c.row))
             .collect();
-        let stable = regime.new_pattern == 0.0 && regime.risk_offset_iqr == 0.0;
-        if stable {
+        if regime.is_stable() {
             s.push_str(&if drifts.is_empty() {
                 format!(
                     "Rows {}..{} (no change): no drift flagged by any signal.\n",

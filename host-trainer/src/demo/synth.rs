@@ -64,6 +64,11 @@ impl Regime {
             risk_offset_iqr: 0.0,
         }
     }
+
+    /// Whether rows follow the training distribution (no new pattern, no offset).
+    pub fn is_stable(&self) -> bool {
+        self.new_pattern == 0.0 && self.risk_offset_iqr == 0.0
+    }
 }
 
 /// Interquartile range of Student-t(3): 2 × 0.765.
