@@ -116,7 +116,7 @@ pub struct StreamHealth {
     pub faded: f32,
     /// The baseline value the model carries (held-out data).
     pub baseline: f32,
-    /// CUSUM statistic, nats.
+    /// Drop-test statistic, nats: the larger of its two CUSUMs (see `drop_test`).
     pub cusum: f32,
 }
 

@@ -7,8 +7,9 @@
 //! * **recall stream**: one bit per labelled positive (caught or missed);
 //! * **precision stream**: one bit per labelled alert (true or false);
 //!
-//! each with a window, cumulative and faded counts, Wilson intervals, and a Bernoulli CUSUM
-//! against the baseline value the model carries (measured on held-out data). Without labels:
+//! each with a window, cumulative and faded counts, Wilson intervals, and a drop test (two
+//! Bernoulli CUSUMs, for a slow erosion and for a collapse; [`drop_test`]) against the
+//! baseline value the model carries (measured on held-out data). Without labels:
 //!
 //! * **alert rate**: two-sided Bernoulli CUSUM against the baseline alert rate;
 //! * **score distribution**: PSI of each chunk's score histogram against the baseline's;
@@ -41,7 +42,7 @@
 //! Everything is inline: `size_of::<Monitor<P, W>>()` is the whole cost. `P` words hold 16
 //! pending predictions each (2 bits: alert, labelled); `W` words hold 32 outcomes of each
 //! labelled window. The default `Monitor` (`P = 32`: 512 pending predictions; `W = 2`: the
-//! last 64 positives and 64 alerts) is 504 bytes on 32-bit targets (checked at compile time).
+//! last 64 positives and 64 alerts) is 512 bytes on 32-bit targets (checked at compile time).
 //! Counters saturate; nothing allocates.
 //!
 //! # Cost
@@ -52,6 +53,7 @@
 
 pub mod bits;
 pub mod cusum;
+pub mod drop_test;
 pub mod estimate;
 pub mod features;
 pub mod health;
@@ -61,6 +63,7 @@ pub mod replay;
 pub mod stats;
 pub mod stream;
 
+pub use drop_test::DropTuning;
 pub use health::{Health, Signal, SignalState, HEALTH_MAX_BYTES};
 
 use crate::error::Result;
@@ -77,23 +80,27 @@ use stream::LabelledStream;
 
 /// Sensitivities and levels.
 ///
-/// The default CUSUM levels come from the Markov-chain average run lengths (Brook and Evans)
-/// of the tests they drive, at 0.2 % prevalence, recall 0.8 and alert rate 0.2 %:
+/// The default levels, at 0.2 % prevalence, recall 0.8 and alert rate 0.2 %. The alert-rate
+/// CUSUMs' figures are Markov-chain average run lengths (Brook and Evans); the labelled drop
+/// test's are simulated on recall bits (`bench/drift`'s `rarewatch-drift-tuning`: 20 M stable
+/// positives, medians over 2,000 seeds):
 ///
-/// | CUSUM | drift level | false drift: mean run length | shift: mean delay |
+/// | test | drift level | false drifts | shift: delay |
 /// |---|---|---|---|
-/// | recall (miss 0.2 → 0.5) | 10 nats | 169,000 positives (≈ 85 M rows) | 42 positives (0.8 → 0.5), 20 (0.8 → 0.3) |
-/// | alert rate ×3 up | 12 nats | 118 M rows | 4,350 rows (×3), 1,310 rows (×6) |
-/// | alert rate ÷3 down | 12 nats | > 10¹¹ rows | 39,000 rows (÷3), 12,000 rows (no alerts) |
+/// | recall drop (erosion miss 0.2 → 0.5; collapse 0.2 → 0.76 at 11 nats) | 10 nats | 0.13 per 10 M rows (one per ≈ 150,000 positives) | median 37 positives (0.8 → 0.5), 16 (0.8 → 0.3), 529 (0.8 → 0.5 over 1,000 positives) |
+/// | alert rate ×3 up | 12 nats | one per 118 M rows | mean 4,350 rows (×3), 1,310 rows (×6) |
+/// | alert rate ÷3 down | 12 nats | one per > 10¹¹ rows | mean 39,000 rows (÷3), 12,000 rows (no alerts) |
 ///
-/// `bench/drift` measures them on simulated streams (see BENCHMARKS.md).
+/// The precision test has the same tuning (one bit per labelled alert). `bench/drift`
+/// measures every signal on simulated streams, beside River's detectors (BENCHMARKS.md).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MonitorConfig {
-    /// Relative recall drop the recall CUSUM is tuned for (0.375: 0.8 → 0.5).
-    pub recall_drop: f32,
-    /// Relative precision drop the precision CUSUM is tuned for.
-    pub precision_drop: f32,
-    /// Warning and drift levels of the labelled CUSUMs, nats.
+    /// Relative recall drops the recall test's two CUSUMs are tuned for (erosion 0.375: recall
+    /// 0.8 → 0.5; collapse 0.7: 0.8 → 0.24).
+    pub recall_drops: DropTuning,
+    /// Relative precision drops the precision test is tuned for (the same by default).
+    pub precision_drops: DropTuning,
+    /// Warning and drift levels of the labelled drop tests, nats.
     pub labelled_levels: (f32, f32),
     /// Alert-rate change the alert-rate CUSUMs are tuned for (3: ×3 or ÷3).
     pub alert_rate_factor: f32,
@@ -116,8 +123,8 @@ pub struct MonitorConfig {
 impl Default for MonitorConfig {
     fn default() -> Self {
         MonitorConfig {
-            recall_drop: 0.375,
-            precision_drop: 0.375,
+            recall_drops: DropTuning::DEFAULT,
+            precision_drops: DropTuning::DEFAULT,
             labelled_levels: (5.0, 10.0),
             alert_rate_factor: 3.0,
             alert_rate_levels: (6.0, 12.0),
@@ -166,10 +173,10 @@ impl<'a, const PENDING_WORDS: usize, const WINDOW_WORDS: usize>
         let decision = model.decision();
         Monitor {
             pending: PendingLabels::new(),
-            recall: LabelledStream::new(recall, config.recall_drop, config.labelled_levels),
+            recall: LabelledStream::new(recall, &config.recall_drops, config.labelled_levels),
             precision: LabelledStream::new(
                 precision,
-                config.precision_drop,
+                &config.precision_drops,
                 config.labelled_levels,
             ),
             alerts_up: BernoulliCusum::new(
@@ -289,8 +296,8 @@ impl<'a, const PENDING_WORDS: usize, const WINDOW_WORDS: usize>
         }
     }
 
-    /// The value one signal's state is judged on: the CUSUM statistic in nats (recall,
-    /// precision, feature ranges; for the alert rate the larger of the upward and downward
+    /// The value one signal's state is judged on: the CUSUM statistic in nats (recall and
+    /// precision: the larger of the drop test's two; feature ranges; for the alert rate the larger of the upward and downward
     /// CUSUMs), the last chunk's PSI (score distribution), or the larger relative deviation of
     /// the estimated precision and recall from the baseline (estimated). 0 for a signal that
     /// is not tested. Compare it with the levels in [`MonitorConfig`].
@@ -354,4 +361,4 @@ impl<'a, const PENDING_WORDS: usize, const WINDOW_WORDS: usize>
 
 /// The documented size of the default monitor on 32-bit targets, checked at compile time.
 #[cfg(target_pointer_width = "32")]
-const _: [(); 504] = [(); core::mem::size_of::<Monitor<'static>>()];
+const _: [(); 512] = [(); core::mem::size_of::<Monitor<'static>>()];

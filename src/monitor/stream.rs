@@ -1,8 +1,8 @@
 //! A labelled Bernoulli stream (recall or precision): window, cumulative and faded counts,
-//! and a CUSUM against the baseline.
+//! and a drop test (two CUSUMs) against the baseline.
 
 use crate::monitor::bits::BitWindow;
-use crate::monitor::cusum::BernoulliCusum;
+use crate::monitor::drop_test::{DropTest, DropTuning};
 use crate::monitor::health::{SignalState, StreamHealth};
 use crate::monitor::stats::Proportion;
 
@@ -14,8 +14,8 @@ const ONE: u32 = 1 << 16;
 
 /// Successes and trials of one labelled stream.
 ///
-/// For recall a success is a caught positive; for precision, a true alert. The CUSUM watches
-/// failures (misses, false alerts) rising from the baseline failure rate.
+/// For recall a success is a caught positive; for precision, a true alert. The drop test
+/// watches failures (misses, false alerts) rising from the baseline failure rate.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LabelledStream<const WORDS: usize> {
     window: BitWindow<WORDS>,
@@ -24,26 +24,23 @@ pub struct LabelledStream<const WORDS: usize> {
     /// Q16 faded successes and trials.
     faded_successes: u32,
     faded_trials: u32,
-    cusum: Option<BernoulliCusum>,
+    test: Option<DropTest>,
     baseline: f32,
 }
 
 impl<const WORDS: usize> LabelledStream<WORDS> {
-    /// A stream whose baseline success rate is `baseline` (e.g. held-out recall); its CUSUM
-    /// tests for the rate dropping to `baseline · (1 − drop)` with `levels` (nats). No
-    /// baseline (`None`): counts only, state `Unknown`.
-    pub fn new(baseline: Option<f32>, drop: f32, levels: (f32, f32)) -> Self {
-        let cusum = baseline.and_then(|b| {
-            let (p0, p1) = (1.0 - b, 1.0 - b * (1.0 - drop));
-            BernoulliCusum::new(p0, p1, levels.0, levels.1)
-        });
+    /// A stream whose baseline success rate is `baseline` (e.g. held-out recall); its drop
+    /// test looks for the rate falling by the relative drops of `tuning`, with `levels`
+    /// (nats). No baseline (`None`): counts only, state `Unknown`.
+    pub fn new(baseline: Option<f32>, tuning: &DropTuning, levels: (f32, f32)) -> Self {
+        let test = baseline.and_then(|b| DropTest::new(b, tuning, levels));
         LabelledStream {
             window: BitWindow::new(),
             successes: 0,
             trials: 0,
             faded_successes: 0,
             faded_trials: 0,
-            cusum,
+            test,
             baseline: baseline.unwrap_or(0.0),
         }
     }
@@ -56,21 +53,21 @@ impl<const WORDS: usize> LabelledStream<WORDS> {
         self.faded_trials = self.faded_trials - (self.faded_trials >> FADE_SHIFT) + ONE;
         self.faded_successes = self.faded_successes - (self.faded_successes >> FADE_SHIFT)
             + if success { ONE } else { 0 };
-        if let Some(cusum) = &mut self.cusum {
-            cusum.update(!success);
+        if let Some(test) = &mut self.test {
+            test.update(!success);
         }
     }
 
-    /// The CUSUM state (`Unknown` without a baseline).
+    /// The drop test's state (`Unknown` without a baseline).
     pub fn state(&self) -> SignalState {
-        self.cusum
+        self.test
             .as_ref()
-            .map_or(SignalState::Unknown, BernoulliCusum::state)
+            .map_or(SignalState::Unknown, DropTest::state)
     }
 
-    /// The CUSUM statistic in nats (0 without a baseline).
+    /// The drop test's statistic in nats (0 without a baseline).
     pub fn statistic(&self) -> f32 {
-        self.cusum.as_ref().map_or(0.0, BernoulliCusum::statistic)
+        self.test.as_ref().map_or(0.0, DropTest::statistic)
     }
 
     /// The snapshot.
@@ -97,7 +94,7 @@ mod tests {
 
     #[test]
     fn counts_and_detects_a_recall_drop() {
-        let mut s = LabelledStream::<2>::new(Some(0.8), 0.375, (3.0, 6.0));
+        let mut s = LabelledStream::<2>::new(Some(0.8), &DropTuning::DEFAULT, (3.0, 6.0));
         for i in 0..100 {
             s.push(i % 5 != 0); // recall 0.8
         }
@@ -114,7 +111,7 @@ mod tests {
         }
         assert!(delay < 60, "{delay} positives to detect 0.8 → 0.5");
         assert_eq!(
-            LabelledStream::<1>::new(None, 0.3, (3.0, 6.0)).state(),
+            LabelledStream::<1>::new(None, &DropTuning::DEFAULT, (3.0, 6.0)).state(),
             SignalState::Unknown
         );
     }

@@ -21,6 +21,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use rarewatch::monitor::stream::LabelledStream;
+use rarewatch::monitor::DropTuning;
 use rarewatch::monitor::{Monitor, MonitorConfig, Signal, SignalState};
 use rarewatch::{Model, Prediction};
 use serde_json::{json, Value};
@@ -43,19 +44,33 @@ const COLUMN_NAMES: [&str; COLUMNS] = [
     "label_free_any",
 ];
 
-/// Labelled-CUSUM sweep, on the recall and on the precision stream: tuned relative drop ×
-/// drift level (warning at half), every level from 2 to 16 nats in steps of 0.5.
-const SWEEP_DROPS: [f32; 4] = [0.25, 0.375, 0.5, 0.625];
-const SWEEP_LEVELS: usize = 29;
+/// Labelled drop-test sweep, on the recall and on the precision stream: tuning × drift level
+/// (warning at half), every level from 2 to 16 nats in steps of 0.25. The default pair, and
+/// single CUSUMs for reference (0.375 was the default before the pair).
+const SWEEP_TUNINGS: [DropTuning; 3] = [
+    DropTuning::DEFAULT,
+    DropTuning::single(0.375),
+    DropTuning::single(0.7),
+];
+const SWEEP_LEVELS: usize = 57;
 
 fn sweep_level(k: usize) -> f32 {
-    2.0 + 0.5 * k as f32
+    2.0 + 0.25 * k as f32
 }
 
-fn sweep_cells() -> impl Iterator<Item = (f32, f32)> {
-    SWEEP_DROPS
+fn sweep_cells() -> impl Iterator<Item = (DropTuning, f32)> {
+    SWEEP_TUNINGS
         .iter()
-        .flat_map(|&drop| (0..SWEEP_LEVELS).map(move |k| (drop, sweep_level(k))))
+        .flat_map(|&tuning| (0..SWEEP_LEVELS).map(move |k| (tuning, sweep_level(k))))
+}
+
+/// A tuning's name in the JSON and the tables: `0.375+0.7x1.1` (erosion + collapse × level
+/// factor) or `0.375` (one CUSUM).
+fn tuning_name(t: &DropTuning) -> String {
+    match t.collapse {
+        Some(c) => format!("{}+{}x{}", t.erosion, c, t.collapse_level_factor),
+        None => format!("{}", t.erosion),
+    }
 }
 
 /// How labels arrive.
@@ -326,9 +341,9 @@ fn run_seed(
     let baseline_precision = Some(1_600.0f32 / 2_000.0);
     let cells = |baseline: Option<f32>| -> Vec<(LabelledStream<2>, Tracker)> {
         sweep_cells()
-            .map(|(drop, h)| {
+            .map(|(tuning, h)| {
                 (
-                    LabelledStream::new(baseline, drop, (h / 2.0, h)),
+                    LabelledStream::new(baseline, &tuning, (h / 2.0, h)),
                     Tracker::default(),
                 )
             })
@@ -457,11 +472,11 @@ fn run_seed(
         }
     }
     // The sweep's default cells are the monitor's own CUSUMs: same events, same results.
-    for (cells, column, drop) in [
-        (&sweep[0], 0, config.recall_drop),
-        (&sweep[1], 1, config.precision_drop),
+    for (cells, column, tuning) in [
+        (&sweep[0], 0, config.recall_drops),
+        (&sweep[1], 1, config.precision_drops),
     ] {
-        let default = sweep_cells().position(|c| c == (drop, config.labelled_levels.1));
+        let default = sweep_cells().position(|c| c == (tuning, config.labelled_levels.1));
         if let Some(k) = default {
             let (t, m) = (cells[k].1, columns[column]);
             assert_eq!(
@@ -685,9 +700,9 @@ fn main() {
             let sweep = |which: usize| -> Value {
                 sweep_cells()
                     .enumerate()
-                    .map(|(k, (drop, level))| {
+                    .map(|(k, (tuning, level))| {
                         json!({
-                            "drop": drop,
+                            "drop": tuning_name(&tuning),
                             "level": level,
                             "false": seeds.iter().map(|s| s.sweep[which][k].false_drifts).sum::<u32>(),
                             "first": seeds
@@ -736,8 +751,8 @@ fn main() {
             "logit_scale": 1.0 / synth::SCALE,
         },
         "config": {
-            "recall_drop": config.recall_drop,
-            "precision_drop": config.precision_drop,
+            "recall_drop": tuning_name(&config.recall_drops),
+            "precision_drop": tuning_name(&config.precision_drops),
             "labelled_levels": [config.labelled_levels.0, config.labelled_levels.1],
             "alert_rate_factor": config.alert_rate_factor,
             "alert_rate_levels": [config.alert_rate_levels.0, config.alert_rate_levels.1],
