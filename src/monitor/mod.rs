@@ -297,9 +297,10 @@ impl<'a, const PENDING_WORDS: usize, const WINDOW_WORDS: usize>
     }
 
     /// The value one signal's state is judged on: the CUSUM statistic in nats (recall and
-    /// precision: the larger of the drop test's two; feature ranges; for the alert rate the larger of the upward and downward
-    /// CUSUMs), the last chunk's PSI (score distribution), or the larger relative deviation of
-    /// the estimated precision and recall from the baseline (estimated). 0 for a signal that
+    /// precision: the larger of the drop test's two; feature ranges; for the alert rate the
+    /// larger of the upward and downward CUSUMs), the last chunk's PSI (score distribution),
+    /// or the larger relative deviation of the estimated precision and recall from the
+    /// baseline (estimated). 0 for a signal that
     /// is not tested. Compare it with the levels in [`MonitorConfig`].
     pub fn statistic(&self, signal: Signal) -> f32 {
         let cusum = |c: &Option<BernoulliCusum>| c.as_ref().map_or(0.0, BernoulliCusum::statistic);
