@@ -126,7 +126,7 @@ fn a_recall_drop_is_flagged_after_the_change_row() {
         .first_drift
         .recall
         .expect("recall drift flagged");
-    // 2 % positives: 100 positives per 5,000 rows; the recall CUSUM needs a few dozen.
+    // 2 % positives: 100 positives per 5,000 rows; the recall drop test needs a few dozen.
     assert!(
         (at..at + 10_000).contains(&row),
         "recall drift at row {row}"

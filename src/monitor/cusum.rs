@@ -1,7 +1,9 @@
 //! Bernoulli CUSUM: the log-likelihood-ratio test for a rate moving from `p0` to `p1`.
 //!
-//! Each observation adds `ln(p1/p0)` when the watched event happens (a missed positive, a
-//! false alert, an alert) and `ln((1−p1)/(1−p0))` when it does not; the statistic is clamped
+//! Used by the label-free signals (alert rate, feature ranges); the labelled streams use two
+//! of these in [`drop_test`](super::drop_test), with compact LLRs. Each observation adds
+//! `ln(p1/p0)` when the watched event happens (an alert, a row out of range) and
+//! `ln((1−p1)/(1−p0))` when it does not; the statistic is clamped
 //! at 0, so it only accumulates evidence for the shift. The LLRs are computed once, in f32,
 //! when the monitor is built, and stored in Q16 fixed point: every update is an integer add,
 //! a clamp and two compares.

@@ -6,8 +6,8 @@
 //! ```
 //!
 //! Writes `DIR/ours.json` (per scenario, label policy and seed: false drifts before the change
-//! and the first drift after it, per signal; and a sweep of the recall and precision CUSUMs'
-//! tuned drop and drift level on the same events) and `DIR/streams/SCENARIO__POLICY.{bin,json}` (every
+//! and the first drift after it, per signal; and a sweep of the recall and precision drop
+//! tests' tuning and drift level on the same events) and `DIR/streams/SCENARIO__POLICY.{bin,json}` (every
 //! labelled event, in arrival order: arrival row u32, row u32, flags u8 — bit 0 positive,
 //! bit 1 alert; per seed a header of seed u64 and event count u32; little-endian).
 
