@@ -87,7 +87,7 @@ use stream::LabelledStream;
 ///
 /// | test | drift level | false drifts | shift: delay |
 /// |---|---|---|---|
-/// | recall drop (erosion miss 0.2 → 0.5; collapse 0.2 → 0.76 at 11 nats) | 10 nats | 0.13 per 10 M rows (one per ≈ 150,000 positives) | median 37 positives (0.8 → 0.5), 16 (0.8 → 0.3), 529 (0.8 → 0.5 over 1,000 positives) |
+/// | recall drop (baseline 1,600 of 2,000, reference 0.791; erosion miss 0.209 → 0.407; collapse 0.209 → 0.763 at 10.8 nats) | 9 nats | 0.10 per 10 M rows (one per ≈ 200,000 positives) | median 41 positives (0.8 → 0.5), 17 (0.8 → 0.3), 481 (0.8 → 0.5 over 1,000 positives) |
 /// | alert rate ×3 up | 12 nats | one per 118 M rows | mean 4,350 rows (×3), 1,310 rows (×6) |
 /// | alert rate ÷3 down | 12 nats | one per > 10¹¹ rows | mean 39,000 rows (÷3), 12,000 rows (no alerts) |
 ///
@@ -95,8 +95,8 @@ use stream::LabelledStream;
 /// measures every signal on simulated streams, beside River's detectors (BENCHMARKS.md).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MonitorConfig {
-    /// Relative recall drops the recall test's two CUSUMs are tuned for (erosion 0.375: recall
-    /// 0.8 → 0.5; collapse 0.7: 0.8 → 0.24).
+    /// Relative recall drops the recall test's two CUSUMs are tuned for (erosion 0.25: recall
+    /// 0.8 → 0.6; collapse 0.7: 0.8 → 0.24), from one standard error below the baseline.
     pub recall_drops: DropTuning,
     /// Relative precision drops the precision test is tuned for (the same by default).
     pub precision_drops: DropTuning,
@@ -125,7 +125,7 @@ impl Default for MonitorConfig {
         MonitorConfig {
             recall_drops: DropTuning::DEFAULT,
             precision_drops: DropTuning::DEFAULT,
-            labelled_levels: (5.0, 10.0),
+            labelled_levels: (4.5, 9.0),
             alert_rate_factor: 3.0,
             alert_rate_levels: (6.0, 12.0),
             chunk_rows: 2048,
@@ -173,9 +173,15 @@ impl<'a, const PENDING_WORDS: usize, const WINDOW_WORDS: usize>
         let decision = model.decision();
         Monitor {
             pending: PendingLabels::new(),
-            recall: LabelledStream::new(recall, &config.recall_drops, config.labelled_levels),
+            recall: LabelledStream::new(
+                baseline.true_alerts,
+                baseline.positives,
+                &config.recall_drops,
+                config.labelled_levels,
+            ),
             precision: LabelledStream::new(
-                precision,
+                baseline.true_alerts,
+                baseline.alerts,
                 &config.precision_drops,
                 config.labelled_levels,
             ),

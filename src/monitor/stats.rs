@@ -36,18 +36,29 @@ impl Proportion {
                 trials: 0,
             };
         }
-        let n = trials as f32;
-        let p = (successes.min(trials)) as f32 / n;
-        let z2 = Z_95 * Z_95;
-        let centre = (p + z2 / (2.0 * n)) / (1.0 + z2 / n);
-        let half = Z_95 * sqrt(p * (1.0 - p) / n + z2 / (4.0 * n * n)) / (1.0 + z2 / n);
+        let p = successes.min(trials) as f32 / trials as f32;
+        let (lo, hi) = wilson_bounds(successes, trials, Z_95);
         Proportion {
             value: p,
-            lo: (centre - half).max(0.0),
-            hi: (centre + half).min(1.0),
+            lo,
+            hi,
             trials,
         }
     }
+}
+
+/// The Wilson score interval of `successes` in `trials` at `z` standard errors, clamped to
+/// `[0, 1]`; `(0, 1)` without trials.
+pub fn wilson_bounds(successes: u32, trials: u32, z: f32) -> (f32, f32) {
+    if trials == 0 {
+        return (0.0, 1.0);
+    }
+    let n = trials as f32;
+    let p = successes.min(trials) as f32 / n;
+    let z2 = z * z;
+    let centre = (p + z2 / (2.0 * n)) / (1.0 + z2 / n);
+    let half = z * sqrt(p * (1.0 - p) / n + z2 / (4.0 * n * n)) / (1.0 + z2 / n);
+    ((centre - half).max(0.0), (centre + half).min(1.0))
 }
 
 /// F1 of a precision and a recall (0 when both are 0).
@@ -85,6 +96,13 @@ mod tests {
                 trials: 0
             }
         );
+        // One standard error: 1,600 of 2,000 → (0.7909, 0.8087).
+        let (lo, hi) = wilson_bounds(1_600, 2_000, 1.0);
+        assert!(
+            (lo - 0.790_91).abs() < 1e-4 && (hi - 0.808_79).abs() < 1e-4,
+            "{lo} {hi}"
+        );
+        assert_eq!(wilson_bounds(3, 0, 1.0), (0.0, 1.0));
         assert!((f1(0.5, 1.0) - 2.0 / 3.0).abs() < 1e-6);
         assert_eq!(f1(0.0, 0.0), 0.0);
     }

@@ -29,11 +29,17 @@ pub struct LabelledStream<const WORDS: usize> {
 }
 
 impl<const WORDS: usize> LabelledStream<WORDS> {
-    /// A stream whose baseline success rate is `baseline` (e.g. held-out recall); its drop
-    /// test looks for the rate falling by the relative drops of `tuning`, with `levels`
-    /// (nats). No baseline (`None`): counts only, state `Unknown`.
-    pub fn new(baseline: Option<f32>, tuning: &DropTuning, levels: (f32, f32)) -> Self {
-        let test = baseline.and_then(|b| DropTest::new(b, tuning, levels));
+    /// A stream whose baseline is `successes` in `trials` (e.g. held-out true alerts in
+    /// positives, for recall); its drop test looks for the rate falling by the relative drops
+    /// of `tuning` from a reference a little below it, with `levels` (nats). No baseline
+    /// (`trials` 0, or nothing to test): counts only, state `Unknown`.
+    pub fn new(successes: u32, trials: u32, tuning: &DropTuning, levels: (f32, f32)) -> Self {
+        let test = DropTest::new(successes, trials, tuning, levels);
+        let baseline = if trials > 0 {
+            successes.min(trials) as f32 / trials as f32
+        } else {
+            0.0
+        };
         LabelledStream {
             window: BitWindow::new(),
             successes: 0,
@@ -41,7 +47,7 @@ impl<const WORDS: usize> LabelledStream<WORDS> {
             faded_successes: 0,
             faded_trials: 0,
             test,
-            baseline: baseline.unwrap_or(0.0),
+            baseline,
         }
     }
 
@@ -94,7 +100,7 @@ mod tests {
 
     #[test]
     fn counts_and_detects_a_recall_drop() {
-        let mut s = LabelledStream::<2>::new(Some(0.8), &DropTuning::DEFAULT, (3.0, 6.0));
+        let mut s = LabelledStream::<2>::new(80, 100, &DropTuning::DEFAULT, (3.0, 6.0));
         for i in 0..100 {
             s.push(i % 5 != 0); // recall 0.8
         }
@@ -111,7 +117,11 @@ mod tests {
         }
         assert!(delay < 60, "{delay} positives to detect 0.8 → 0.5");
         assert_eq!(
-            LabelledStream::<1>::new(None, &DropTuning::DEFAULT, (3.0, 6.0)).state(),
+            h.baseline, 0.8,
+            "the baseline reported is the point estimate"
+        );
+        assert_eq!(
+            LabelledStream::<1>::new(0, 0, &DropTuning::DEFAULT, (3.0, 6.0)).state(),
             SignalState::Unknown
         );
     }

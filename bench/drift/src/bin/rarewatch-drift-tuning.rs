@@ -1,36 +1,123 @@
-//! The labelled drop test alone, on simulated recall bits: how its tuning and drift level
-//! trade false drifts against delay. This is how the default tuning was chosen.
+//! The labelled drop test alone, on simulated recall bits, side by side with River's HDDM_W
+//! (ported, `src/hddm_w.rs`, checked against River by `check_hddm_w.py`) on the same bits:
+//! how each tuning and drift level trades false drifts against delay, and how rarewatch's
+//! tunings compare with each HDDM_W setting at the same measured false-alarm rate. This is how
+//! the default tuning was chosen.
 //!
-//!   cargo run --release --bin rarewatch-drift-tuning -- [--positives N] [--seeds S] [--threads T]
+//!   cargo run --release --bin rarewatch-drift-tuning -- [--positives N] [--seeds S]
+//!       [--threads T] [--tuning EROSION[+COLLAPSE[xFACTOR]]]... [--margin Z]
+//!       [--levels FROM:TO:STEP]
 //!
 //! One bit per labelled positive, as the monitor's recall stream sees them (every positive
-//! labelled at once): caught with probability 0.8002 (the bench world's recall), against a
-//! baseline of 0.8. False drifts are counted over `N` stable positives (default 20 M, i.e.
-//! 10 G rows at 0.2 % prevalence) and quoted per 10 M rows (20,000 positives); the delays are
-//! medians over `S` seeds (default 2,000) of positives from the change to the drift, after
-//! 2,000 stable positives: recall 0.8 → 0.5, 0.8 → 0.3, and 0.8 → 0.5 linearly over 1,000
-//! positives (500k rows). Rows here are positives × 500.
+//! labelled at once): caught with probability 0.8002 (the bench world's recall), against the
+//! bench model's baseline of 1,600 caught of 2,000 (the tunings given with `--tuning` sit
+//! `--margin` standard errors below it; default 1). Without `--tuning`: the default, the
+//! tuning before it (0.375 + 0.7 × 1.1 against the point estimate) and one CUSUM 0.75. False drifts are counted over `N` stable positives (default 20 M, i.e.
+//! 10 G rows at 0.2 % prevalence; every detector sees the same bits) and quoted per 10 M rows
+//! (20,000 positives); the delays are medians over `S` seeds (default 2,000) of positives from
+//! the change to the drift, after 2,000 stable positives: recall 0.8 → 0.5, 0.8 → 0.3, and
+//! 0.8 → 0.5 linearly over 1,000 positives (500k rows). Seed `s` of a scenario is the same
+//! bits for every detector.
 
 #[path = "../gauss.rs"]
 #[allow(dead_code)]
 mod gauss;
+#[path = "../hddm_w.rs"]
+mod hddm_w;
 
 use gauss::Rng;
+use hddm_w::HddmW;
 use rarewatch::monitor::drop_test::{DropTest, DropTuning};
 use rarewatch::monitor::SignalState;
 
 const RECALL: f64 = 0.8002;
-const BASELINE: f32 = 0.8;
+/// The baseline the drop test is given: the bench model's 1,600 true alerts of 2,000
+/// positives (reference 0.791 at the default one standard error below).
+const BASELINE: (u32, u32) = (1_600, 2_000);
 const POSITIVES_PER_10M_ROWS: f64 = 20_000.0;
 const WARM_UP: u32 = 2_000;
 const RAMP: f64 = 1_000.0;
 const GIVE_UP: u32 = 100_000;
+const SCENARIOS: [&str; 3] = ["0.8→0.5", "0.8→0.3", "0.8→0.5 over 1,000 positives"];
 
-/// True when the test entered Drift with this outcome.
-fn step(test: &mut DropTest, caught: bool) -> bool {
-    let before = test.state();
-    test.update(!caught);
-    test.state() == SignalState::Drift && before != SignalState::Drift
+/// River's HDDM_W settings in the drift bench's sweep (`river_peer.py`), default first.
+const HDDM_W_SETTINGS: [(f64, f64); 20] = [
+    (0.05, 1e-3),
+    (0.02, 1e-3),
+    (0.02, 1e-4),
+    (0.02, 1e-5),
+    (0.05, 5e-4),
+    (0.05, 2e-4),
+    (0.05, 1e-4),
+    (0.05, 1e-5),
+    (0.05, 1e-6),
+    (0.05, 1e-7),
+    (0.05, 1e-8),
+    (0.05, 1e-10),
+    (0.1, 1e-3),
+    (0.1, 5e-4),
+    (0.1, 2e-4),
+    (0.1, 1e-4),
+    (0.1, 1e-5),
+    (0.1, 1e-6),
+    (0.2, 1e-3),
+    (0.2, 1e-4),
+];
+
+/// A detector under test: rarewatch's drop test at a drift level, or an HDDM_W setting.
+#[derive(Clone, Copy)]
+enum Candidate {
+    Drop { tuning: DropTuning, level: f32 },
+    HddmW { lambda: f64, confidence: f64 },
+}
+
+enum Detector {
+    Drop(DropTest),
+    HddmW(HddmW),
+}
+
+impl Candidate {
+    fn fresh(&self) -> Detector {
+        match *self {
+            Candidate::Drop { tuning, level } => Detector::Drop(
+                DropTest::new(BASELINE.0, BASELINE.1, &tuning, (level / 2.0, level))
+                    .expect("valid tuning"),
+            ),
+            Candidate::HddmW { lambda, confidence } => {
+                Detector::HddmW(HddmW::new(lambda, confidence))
+            }
+        }
+    }
+}
+
+impl Detector {
+    /// Adds one outcome; true when it raised a drift (rarewatch: entered Drift; HDDM_W:
+    /// reported one, after which it starts afresh).
+    fn step(&mut self, caught: bool) -> bool {
+        match self {
+            Detector::Drop(test) => {
+                let before = test.state();
+                test.update(!caught);
+                test.state() == SignalState::Drift && before != SignalState::Drift
+            }
+            Detector::HddmW(d) => d.update(!caught),
+        }
+    }
+}
+
+fn tuning_name(t: &DropTuning) -> String {
+    let drops = match t.collapse {
+        Some(c) => format!(
+            "erosion {} + collapse {} (×{})",
+            t.erosion, c, t.collapse_level_factor
+        ),
+        None => format!("one CUSUM {}", t.erosion),
+    };
+    if t.baseline_margin == 1.0 {
+        drops
+    } else {
+        format!("{drops}, z = {}", t.baseline_margin)
+    }
 }
 
 fn median(mut v: Vec<u32>) -> f64 {
@@ -43,27 +130,32 @@ fn median(mut v: Vec<u32>) -> f64 {
     }
 }
 
-struct Row {
-    name: String,
-    level: f32,
+/// A candidate's measured false drifts and median delays.
+struct Measured {
+    candidate: Candidate,
     false_drifts: u64,
     medians: [f64; 3],
 }
 
-fn run(tuning: &DropTuning, level: f32, positives: u64, seeds: u64, salt: u64) -> Row {
-    let fresh = || DropTest::new(BASELINE, tuning, (level / 2.0, level)).expect("valid tuning");
-    let mut rng = Rng::new(0x5ab1e ^ salt);
-    let mut test = fresh();
+impl Measured {
+    fn rate(&self, positives: u64) -> f64 {
+        self.false_drifts as f64 / positives as f64 * POSITIVES_PER_10M_ROWS
+    }
+}
+
+fn measure(candidate: Candidate, positives: u64, seeds: u64) -> Measured {
+    let mut rng = Rng::new(0x5ab1e);
+    let mut detector = candidate.fresh();
     let false_drifts = (0..positives)
-        .filter(|_| step(&mut test, rng.bernoulli(RECALL)))
+        .filter(|_| detector.step(rng.bernoulli(RECALL)))
         .count() as u64;
     let medians = [0usize, 1, 2].map(|scenario| {
         let delays = (0..seeds)
             .map(|seed| {
                 let mut rng = Rng::new(seed * 7_919 + scenario as u64 * 1_000_003 + 99);
-                let mut test = fresh();
+                let mut detector = candidate.fresh();
                 for _ in 0..WARM_UP {
-                    step(&mut test, rng.bernoulli(RECALL));
+                    detector.step(rng.bernoulli(RECALL));
                 }
                 (1..=GIVE_UP)
                     .find(|&k| {
@@ -72,80 +164,113 @@ fn run(tuning: &DropTuning, level: f32, positives: u64, seeds: u64, salt: u64) -
                             1 => 0.3,
                             _ => RECALL - (RECALL - 0.5) * (f64::from(k) / RAMP).min(1.0),
                         };
-                        step(&mut test, rng.bernoulli(recall))
+                        detector.step(rng.bernoulli(recall))
                     })
                     .unwrap_or(GIVE_UP)
             })
             .collect();
         median(delays)
     });
-    let name = match tuning.collapse {
-        Some(c) => format!(
-            "erosion {} + collapse {} (×{})",
-            tuning.erosion, c, tuning.collapse_level_factor
-        ),
-        None => format!("one CUSUM {}", tuning.erosion),
-    };
-    Row {
-        name,
-        level,
+    Measured {
+        candidate,
         false_drifts,
         medians,
     }
+}
+
+/// `EROSION`, `EROSION+COLLAPSE` (level factor 1.1) or `EROSION+COLLAPSExFACTOR`.
+fn parse_tuning(s: &str) -> Option<DropTuning> {
+    let (erosion, collapse) = match s.split_once('+') {
+        None => return Some(DropTuning::single(s.parse().ok()?)),
+        Some(parts) => parts,
+    };
+    let (collapse, factor) = collapse.split_once('x').unwrap_or((collapse, "1.1"));
+    Some(DropTuning {
+        erosion: erosion.parse().ok()?,
+        collapse: Some(collapse.parse().ok()?),
+        collapse_level_factor: factor.parse().ok()?,
+        baseline_margin: DropTuning::DEFAULT.baseline_margin,
+    })
+}
+
+fn parse_levels(s: &str) -> Option<Vec<f32>> {
+    let mut parts = s.split(':').map(|p| p.parse::<f32>().ok());
+    let (from, to, step) = (parts.next()??, parts.next()??, parts.next()??);
+    if !(from > 0.0 && to >= from && step > 0.0) {
+        return None;
+    }
+    let n = ((to - from) / step + 0.5) as usize;
+    Some((0..=n).map(|k| from + step * k as f32).collect())
+}
+
+fn usage() -> ! {
+    eprintln!(
+        "usage: rarewatch-drift-tuning [--positives N] [--seeds S] [--threads T] \
+         [--tuning EROSION[+COLLAPSE[xFACTOR]]]... [--margin Z] [--levels FROM:TO:STEP]"
+    );
+    std::process::exit(2)
 }
 
 fn main() {
     let mut positives: u64 = 20_000_000;
     let mut seeds: u64 = 2_000;
     let mut threads: usize = 2;
+    let mut tunings: Vec<DropTuning> = Vec::new();
+    let mut levels: Vec<f32> = parse_levels("6:16:0.125").expect("default levels");
+    let mut margin: f32 = DropTuning::DEFAULT.baseline_margin;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
-        let mut value = || -> u64 {
-            args.next().and_then(|v| v.parse().ok()).unwrap_or_else(|| {
-                eprintln!("{a} needs a number");
-                std::process::exit(2)
-            })
-        };
+        let value = args.next().unwrap_or_else(|| usage());
+        let number = || value.parse::<u64>().unwrap_or_else(|_| usage());
         match a.as_str() {
-            "--positives" => positives = value(),
-            "--seeds" => seeds = value(),
-            "--threads" => threads = value().max(1) as usize,
-            _ => {
-                eprintln!(
-                    "usage: rarewatch-drift-tuning [--positives N] [--seeds S] [--threads T]"
-                );
-                std::process::exit(2)
-            }
+            "--positives" => positives = number(),
+            "--seeds" => seeds = number(),
+            "--threads" => threads = number().max(1) as usize,
+            "--tuning" => tunings.push(parse_tuning(&value).unwrap_or_else(|| usage())),
+            "--levels" => levels = parse_levels(&value).unwrap_or_else(|| usage()),
+            "--margin" => margin = value.parse::<f32>().unwrap_or_else(|_| usage()),
+            _ => usage(),
         }
     }
-    let tunings = [
-        DropTuning::DEFAULT,
-        DropTuning::single(0.375),
-        DropTuning::single(0.7),
-        DropTuning {
-            erosion: 0.3,
-            collapse: Some(0.625),
-            collapse_level_factor: 1.1,
-        },
-    ];
-    let cells: Vec<(DropTuning, f32)> = tunings
+    if tunings.is_empty() {
+        tunings = vec![
+            DropTuning::DEFAULT,
+            DropTuning {
+                erosion: 0.375,
+                collapse: Some(0.7),
+                collapse_level_factor: 1.1,
+                baseline_margin: 0.0,
+            },
+            DropTuning::single(0.75),
+        ];
+    } else {
+        for t in &mut tunings {
+            t.baseline_margin = margin;
+        }
+    }
+    let mut cells: Vec<Candidate> = HDDM_W_SETTINGS
         .iter()
-        .flat_map(|&t| (0..=16).map(move |k| (t, 8.0 + 0.25 * k as f32)))
+        .map(|&(lambda, confidence)| Candidate::HddmW { lambda, confidence })
         .collect();
+    for &tuning in &tunings {
+        cells.extend(
+            levels
+                .iter()
+                .map(|&level| Candidate::Drop { tuning, level }),
+        );
+    }
     let started = std::time::Instant::now();
-    let mut rows: Vec<(usize, Row)> = std::thread::scope(|s| {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut measured: Vec<(usize, Measured)> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads)
-            .map(|t| {
-                let cells = &cells;
-                s.spawn(move || {
-                    cells
-                        .iter()
-                        .enumerate()
-                        .filter(|(i, _)| i % threads == t)
-                        .map(|(i, (tuning, level))| {
-                            (i, run(tuning, *level, positives, seeds, i as u64))
-                        })
-                        .collect::<Vec<_>>()
+            .map(|_| {
+                s.spawn(|| {
+                    let mut out = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(&cell) = cells.get(i) else { break out };
+                        out.push((i, measure(cell, positives, seeds)));
+                    }
                 })
             })
             .collect();
@@ -154,24 +279,108 @@ fn main() {
             .flat_map(|h| h.join().expect("worker"))
             .collect()
     });
-    rows.sort_by_key(|(i, _)| *i);
-    println!(
-        "Drop test alone on simulated recall bits: {positives} stable positives, {seeds} seeds per scenario, {:.0} s.\n",
-        started.elapsed().as_secs_f64()
+    measured.sort_by_key(|(i, _)| *i);
+    let measured: Vec<Measured> = measured.into_iter().map(|(_, m)| m).collect();
+    print_report(
+        &measured,
+        &tunings,
+        positives,
+        seeds,
+        started.elapsed().as_secs_f64(),
     );
-    println!("| tuning | warning / drift level, nats | false drifts / 10 M rows (count) | 0.8→0.5 | 0.8→0.3 | 0.8→0.5 over 1,000 positives |");
+}
+
+fn print_report(
+    measured: &[Measured],
+    tunings: &[DropTuning],
+    positives: u64,
+    seeds: u64,
+    seconds: f64,
+) {
+    println!(
+        "Drop test and HDDM_W on the same simulated recall bits: {positives} stable positives, \
+         {seeds} seeds per scenario, {seconds:.0} s. Median delays in labelled positives.\n"
+    );
+    println!(
+        "| detector | drift level, nats | false drifts / 10 M rows (count) | {} | {} | {} |",
+        SCENARIOS[0], SCENARIOS[1], SCENARIOS[2]
+    );
     println!("|---|---:|---:|---:|---:|---:|");
-    for (_, r) in rows {
+    for m in measured {
+        let (name, level) = match &m.candidate {
+            Candidate::Drop { tuning, level } => (tuning_name(tuning), format!("{level}")),
+            Candidate::HddmW { lambda, confidence } => {
+                (format!("HDDM_W λ={lambda} c={confidence:e}"), "—".into())
+            }
+        };
         println!(
-            "| {} | {} / {} | {:.3} ({}) | {} | {} | {} |",
-            r.name,
-            r.level / 2.0,
-            r.level,
-            r.false_drifts as f64 / positives as f64 * POSITIVES_PER_10M_ROWS,
-            r.false_drifts,
-            r.medians[0],
-            r.medians[1],
-            r.medians[2]
+            "| {name} | {level} | {:.3} ({}) | {} | {} | {} |",
+            m.rate(positives),
+            m.false_drifts,
+            m.medians[0],
+            m.medians[1],
+            m.medians[2]
         );
     }
+    for tuning in tunings {
+        compare(measured, tuning, positives);
+    }
+}
+
+/// Each HDDM_W setting against `tuning` at its lowest tested level whose measured rate is no
+/// higher.
+fn compare(measured: &[Measured], tuning: &DropTuning, positives: u64) {
+    let ours: Vec<(f32, &Measured)> = measured
+        .iter()
+        .filter_map(|m| match m.candidate {
+            Candidate::Drop { tuning: t, level } if t == *tuning => Some((level, m)),
+            _ => None,
+        })
+        .collect();
+    println!(
+        "\n{} against each HDDM_W setting, at its lowest level whose rate is no higher:\n",
+        tuning_name(tuning)
+    );
+    println!("| HDDM_W setting | false drifts / 10 M rows | medians | level | false drifts / 10 M rows | medians | |");
+    println!("|---|---:|---:|---:|---:|---:|---|");
+    let mut wins = 0;
+    let mut settings = 0;
+    for m in measured {
+        let Candidate::HddmW { lambda, confidence } = m.candidate else {
+            continue;
+        };
+        settings += 1;
+        let fmt = |x: &[f64; 3]| format!("{} / {} / {}", x[0], x[1], x[2]);
+        let Some((level, r)) = ours.iter().find(|(_, r)| r.false_drifts <= m.false_drifts) else {
+            println!(
+                "| λ={lambda} c={confidence:e} | {:.3} | {} | — | — | — | no tested level that low |",
+                m.rate(positives),
+                fmt(&m.medians)
+            );
+            continue;
+        };
+        let verdict: Vec<String> = (0..3)
+            .filter_map(|s| match r.medians[s].partial_cmp(&m.medians[s]) {
+                Some(std::cmp::Ordering::Less) => None,
+                Some(std::cmp::Ordering::Equal) => Some(format!("tie on {}", SCENARIOS[s])),
+                _ => Some(format!("slower on {}", SCENARIOS[s])),
+            })
+            .collect();
+        if verdict.is_empty() {
+            wins += 1;
+        }
+        println!(
+            "| λ={lambda} c={confidence:e} | {:.3} | {} | {level} | {:.3} | {} | {} |",
+            m.rate(positives),
+            fmt(&m.medians),
+            r.rate(positives),
+            fmt(&r.medians),
+            if verdict.is_empty() {
+                "**faster on all**".to_string()
+            } else {
+                verdict.join("; ")
+            }
+        );
+    }
+    println!("\nFaster on every scenario against {wins} of {settings} settings.");
 }
