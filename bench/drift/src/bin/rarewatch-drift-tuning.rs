@@ -216,7 +216,7 @@ fn main() {
     let mut seeds: u64 = 2_000;
     let mut threads: usize = 2;
     let mut tunings: Vec<DropTuning> = Vec::new();
-    let mut levels: Vec<f32> = parse_levels("6:16:0.125").expect("default levels");
+    let mut levels: Vec<f32> = parse_levels("6:16:0.0625").expect("default levels");
     let mut margin: f32 = DropTuning::DEFAULT.baseline_margin;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
