@@ -1,6 +1,6 @@
 //! The labelled streams' drift test: two Bernoulli CUSUMs on the failure bits, one tuned for
-//! a slow erosion of the success rate and one for a collapse, against a reference placed one
-//! standard error below the baseline.
+//! a slow erosion of the success rate and one for a collapse; the erosion CUSUM against a
+//! reference one standard error below the baseline.
 //!
 //! One CUSUM is optimal (in Lorden's sense) only for the shift it is tuned for: tuned for
 //! recall 0.8 → 0.5 it is a positive or two slower on a drop to 0.3 than HDDM_W at λ = 0.1,
@@ -8,19 +8,20 @@
 //! λ = 0.02. Two CUSUMs on the same bits, the larger statistic compared with the levels, cover
 //! both for a slightly higher level at the same false-alarm rate.
 //!
-//! The reference is the baseline's Wilson lower bound at one standard error, not its point
-//! estimate: the baseline is measured on a finite held-out set, and with a few hundred
-//! labelled events it is a few points optimistic about as often as not. A CUSUM tuned for a
-//! small drop against an optimistic baseline drifts on an ordinary stream; against the lower
-//! bound it does so only when the baseline was optimistic by more than a standard error (one
-//! model in six, and then by less). It also lowers the false-alarm rate more than it slows
-//! detection, so at the same measured rate the test is faster than against the point estimate.
+//! The erosion CUSUM's reference is the baseline's Wilson lower bound at one standard error,
+//! not its point estimate: the baseline is measured on a finite held-out set, and with a few
+//! hundred labelled events it is a few points optimistic about as often as not. A CUSUM tuned
+//! for a small drop against an optimistic baseline drifts on an ordinary stream; against the
+//! lower bound it does so only when the baseline was optimistic by more than a standard error
+//! (one model in six, and then by less). The collapse CUSUM's alternative is far from any such
+//! error, so it keeps the point estimate, and with it its speed on large drops when the
+//! held-out set is small (a hundred positives put the lower bound 0.04 below).
 //!
 //! On simulated recall bits at 0.2 % prevalence with the bench model's baseline (1,600 of
 //! 2,000; `bench/drift`'s `rarewatch-drift-tuning`, BENCHMARKS.md), at the default 9-nat drift
-//! level, the default tuning (erosion 0.25, collapse 0.7 at 1.2× the levels) raises 0.10 false
+//! level, the default tuning (erosion 0.25, collapse 0.7 at 1.3× the levels) raises 0.09 false
 //! drifts per 10 M rows and detects recall 0.8 → 0.5 after a median 41 positives, 0.8 → 0.3
-//! after 17 and a slide to 0.5 over 1,000 positives after 481. Against each of 20 HDDM_W
+//! after 18 and a slide to 0.5 over 1,000 positives after 482. Against each of 20 HDDM_W
 //! settings run on the same bits, at the same measured rate, it is faster on every scenario
 //! against 19 and ties the 20th (λ = 0.1, c = 5·10⁻⁴) on 0.8 → 0.3.
 
@@ -46,20 +47,21 @@ pub struct DropTuning {
     pub collapse: Option<f32>,
     /// The collapse CUSUM's levels as a multiple of the erosion CUSUM's. Its steps are
     /// larger, so at the same level it would raise more false alarms than the erosion
-    /// CUSUM; at 1.2 the pair raises 0.10 false drifts per 10 M rows at 9 nats.
+    /// CUSUM; at 1.3 the pair raises 0.09 false drifts per 10 M rows at 9 nats.
     pub collapse_level_factor: f32,
-    /// Standard errors of the baseline the reference sits below it (the Wilson lower bound
-    /// at this `z`); 0: the baseline's point estimate.
+    /// Standard errors of the baseline the erosion CUSUM's reference sits below it (the
+    /// Wilson lower bound at this `z`); 0: the baseline's point estimate. The collapse CUSUM
+    /// always compares with the point estimate.
     pub baseline_margin: f32,
 }
 
 impl DropTuning {
-    /// The default of both labelled streams: erosion 0.25 (recall 0.8 → 0.6), collapse 0.7
-    /// (0.8 → 0.24) at 1.2× the levels, one standard error below the baseline.
+    /// The default of both labelled streams: erosion 0.25 (recall 0.8 → 0.6) from one
+    /// standard error below the baseline, collapse 0.7 (0.8 → 0.24) at 1.3× the levels.
     pub const DEFAULT: DropTuning = DropTuning {
         erosion: 0.25,
         collapse: Some(0.7),
-        collapse_level_factor: 1.2,
+        collapse_level_factor: 1.3,
         baseline_margin: 1.0,
     };
 
@@ -73,8 +75,8 @@ impl DropTuning {
         }
     }
 
-    /// The success rate the test compares with: `successes / trials` of the baseline, less
-    /// `baseline_margin` standard errors (Wilson). `None` without a baseline.
+    /// The success rate the erosion CUSUM compares with: `successes / trials` of the
+    /// baseline, less `baseline_margin` standard errors (Wilson). `None` without a baseline.
     pub fn reference(&self, successes: u32, trials: u32) -> Option<f32> {
         if trials == 0 || self.baseline_margin.is_nan() || self.baseline_margin < 0.0 {
             return None;
@@ -117,8 +119,8 @@ fn llrs(p0: f32, p1: f32, scale: f32) -> [i16; 2] {
 }
 
 impl DropTest {
-    /// A test against a baseline of `successes` in `trials` (the reference is
-    /// [`DropTuning::reference`]) with levels in nats. `None` when the reference is not in
+    /// A test against a baseline of `successes` in `trials` (the erosion CUSUM's reference
+    /// is [`DropTuning::reference`]) with levels in nats. `None` when the reference is not in
     /// `(0, 1)` (no trials, no successes), a drop is not in `(0, 1)` or the levels are not
     /// `0 < warning ≤ drift` (nothing to test: the signal is reported `Unknown`).
     pub fn new(
@@ -128,6 +130,11 @@ impl DropTest {
         levels: (f32, f32),
     ) -> Option<Self> {
         let baseline = tuning.reference(successes, trials)?;
+        // The collapse CUSUM's alternative is far from any error a held-out set leaves in the
+        // baseline, so it compares with the point estimate; with the erosion's reference when
+        // that is 1 (a failure rate of 0 has no likelihood ratio).
+        let point = successes.min(trials) as f32 / trials as f32;
+        let collapse_baseline = if point < 1.0 { point } else { baseline };
         let (warning, drift) = levels;
         let drop_ok = |d: f32| d > 0.0 && d < 1.0;
         let collapse_ok = tuning
@@ -143,14 +150,16 @@ impl DropTest {
         {
             return None;
         }
-        let p0 = 1.0 - baseline;
-        let failure_rate = |drop: f32| 1.0 - baseline * (1.0 - drop);
+        // Failure rates: `[reference, tuned]` of a CUSUM for `drop` against `baseline`.
+        let rates = |baseline: f32, drop: f32| (1.0 - baseline, 1.0 - baseline * (1.0 - drop));
         let q16 = |x: f32| (x * Q16) as i32;
+        let (p0, p1) = rates(baseline, tuning.erosion);
         Some(DropTest {
             llr: [
-                llrs(p0, failure_rate(tuning.erosion), 1.0),
+                llrs(p0, p1, 1.0),
                 tuning.collapse.map_or([0, 0], |d| {
-                    llrs(p0, failure_rate(d), tuning.collapse_level_factor)
+                    let (p0, p1) = rates(collapse_baseline, d);
+                    llrs(p0, p1, tuning.collapse_level_factor)
                 }),
             ],
             statistic: [0, 0],
@@ -215,7 +224,7 @@ mod tests {
     #[test]
     fn llrs_are_the_bernoulli_log_ratios_in_q11() {
         let t = test(exact(DropTuning::DEFAULT), (5.0, 10.0));
-        // Erosion: failure rate 0.2 → 0.4; collapse: 0.2 → 0.76, divided by 1.2.
+        // Erosion: failure rate 0.2 → 0.4; collapse: 0.2 → 0.76, divided by 1.3.
         assert_eq!(
             t.llr[0],
             [(ln(2.0) * 2048.0) as i16, (ln(0.75) * 2048.0) as i16]
@@ -223,11 +232,11 @@ mod tests {
         assert_eq!(
             t.llr[1],
             [
-                (ln(3.8) / 1.2 * 2048.0) as i16,
-                (ln(0.3) / 1.2 * 2048.0) as i16
+                (ln(3.8) / 1.3 * 2048.0) as i16,
+                (ln(0.3) / 1.3 * 2048.0) as i16
             ]
         );
-        assert_eq!(t.llr, [[1419, -589], [2278, -2054]]);
+        assert_eq!(t.llr, [[1419, -589], [2103, -1896]]);
         let single = test(exact(DropTuning::single(0.375)), (5.0, 10.0));
         assert_eq!(single.llr, [[1876, -962], [0, 0]]);
         for (successes, trials, tuning, levels) in [
@@ -262,10 +271,21 @@ mod tests {
         let perfect = DropTest::new(50, 50, &tuning, (5.0, 10.0)).unwrap();
         let reference = tuning.reference(50, 50).unwrap();
         assert!(reference > 0.97 && reference < 0.99, "{reference}");
-        // The erosion LLR on a miss is ln(p1 / p0) for failure rates against that reference.
+        // The erosion LLR on a miss is ln(p1 / p0) for failure rates against that reference;
+        // the collapse CUSUM's too, as the point estimate 1 has no failures to compare with.
         let p0 = 1.0 - reference;
         let p1 = 1.0 - reference * 0.75;
         assert_eq!(perfect.llr[0][0], (ln(p1 / p0) * 2048.0) as i16);
+        let p1 = 1.0 - reference * 0.3;
+        assert_eq!(perfect.llr[1][0], (ln(p1 / p0) / 1.3 * 2048.0) as i16);
+        // 80 of 100: erosion against 0.757, collapse against 0.8.
+        let t = DropTest::new(80, 100, &tuning, (5.0, 10.0)).unwrap();
+        let r = tuning.reference(80, 100).unwrap();
+        assert_eq!(
+            t.llr[0][0],
+            (ln((1.0 - r * 0.75) / (1.0 - r)) * 2048.0) as i16
+        );
+        assert_eq!(t.llr[1][0], (ln(0.76 / 0.2) / 1.3 * 2048.0) as i16);
     }
 
     #[test]
@@ -307,12 +327,12 @@ mod tests {
 
     #[test]
     fn the_collapse_cusum_fires_first_on_a_run_of_misses() {
-        // A miss adds ln 2 ≈ 0.693 nats to the erosion CUSUM and ln 3.8 / 1.2 ≈ 1.112 to the
-        // collapse CUSUM: after 8 misses 5.5 and 8.9 (warning), after 9 6.2 and 10.0 — drift,
+        // A miss adds ln 2 ≈ 0.693 nats to the erosion CUSUM and ln 3.8 / 1.3 ≈ 1.027 to the
+        // collapse CUSUM: after 9 misses 6.2 and 9.2 (warning), after 10 6.9 and 10.3 — drift,
         // where the erosion CUSUM alone is still in warning.
         let mut t = test(exact(DropTuning::DEFAULT), (5.0, 10.0));
         let mut erosion = test(exact(DropTuning::single(0.25)), (5.0, 10.0));
-        for _ in 0..8 {
+        for _ in 0..9 {
             t.update(true);
             erosion.update(true);
         }
@@ -321,18 +341,18 @@ mod tests {
         erosion.update(true);
         assert_eq!(t.state(), SignalState::Drift);
         assert_eq!(erosion.state(), SignalState::Warning);
-        assert!((erosion.statistic() - 9.0 * ln(2.0)).abs() < 1e-2);
-        assert!((t.statistic() - 9.0 * ln(3.8) / 1.2).abs() < 1e-2);
+        assert!((erosion.statistic() - 10.0 * ln(2.0)).abs() < 1e-2);
+        assert!((t.statistic() - 10.0 * ln(3.8) / 1.3).abs() < 1e-2);
     }
 
     #[test]
     fn a_long_stable_stream_stays_near_zero_and_a_reset_forgets() {
         let mut t = test(exact(DropTuning::DEFAULT), (5.0, 10.0));
         // Recall exactly 0.8, misses evenly spread: both statistics stay within one miss
-        // (at most 1.112 nats).
+        // (at most 1.027 nats).
         for i in 0..10_000 {
             t.update(i % 5 == 0);
-            assert!(t.statistic() < 1.12, "{} at {i}", t.statistic());
+            assert!(t.statistic() < 1.03, "{} at {i}", t.statistic());
         }
         assert_eq!(t.state(), SignalState::Ok);
         for _ in 0..20 {

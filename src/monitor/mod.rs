@@ -87,7 +87,7 @@ use stream::LabelledStream;
 ///
 /// | test | drift level | false drifts | shift: delay |
 /// |---|---|---|---|
-/// | recall drop (baseline 1,600 of 2,000, reference 0.791; erosion miss 0.209 → 0.407; collapse 0.209 → 0.763 at 10.8 nats) | 9 nats | 0.10 per 10 M rows (one per ≈ 200,000 positives) | median 41 positives (0.8 → 0.5), 17 (0.8 → 0.3), 481 (0.8 → 0.5 over 1,000 positives) |
+/// | recall drop (baseline 1,600 of 2,000; erosion miss 0.209 → 0.407 from the reference 0.791; collapse 0.2 → 0.76 at 11.7 nats) | 9 nats | 0.09 per 10 M rows (one per ≈ 220,000 positives) | median 41 positives (0.8 → 0.5), 18 (0.8 → 0.3), 482 (0.8 → 0.5 over 1,000 positives) |
 /// | alert rate ×3 up | 12 nats | one per 118 M rows | mean 4,350 rows (×3), 1,310 rows (×6) |
 /// | alert rate ÷3 down | 12 nats | one per > 10¹¹ rows | mean 39,000 rows (÷3), 12,000 rows (no alerts) |
 ///
@@ -96,7 +96,7 @@ use stream::LabelledStream;
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MonitorConfig {
     /// Relative recall drops the recall test's two CUSUMs are tuned for (erosion 0.25: recall
-    /// 0.8 → 0.6; collapse 0.7: 0.8 → 0.24), from one standard error below the baseline.
+    /// 0.8 → 0.6, from one standard error below the baseline; collapse 0.7: 0.8 → 0.24).
     pub recall_drops: DropTuning,
     /// Relative precision drops the precision test is tuned for (the same by default).
     pub precision_drops: DropTuning,
