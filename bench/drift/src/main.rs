@@ -13,6 +13,7 @@
 
 mod gauss;
 mod synth;
+mod tunings;
 
 use std::collections::VecDeque;
 use std::io::Write;
@@ -50,16 +51,8 @@ const COLUMN_NAMES: [&str; COLUMNS] = [
 /// 0.375 + 0.7 at 1.1×, and before that one CUSUM 0.375.
 const SWEEP_TUNINGS: [DropTuning; 3] = [
     DropTuning::DEFAULT,
-    DropTuning {
-        erosion: 0.375,
-        collapse: Some(0.7),
-        collapse_level_factor: 1.1,
-        baseline_margin: 0.0,
-    },
-    DropTuning {
-        baseline_margin: 0.0,
-        ..DropTuning::single(0.375)
-    },
+    tunings::PAIR_AT_POINT_ESTIMATE,
+    tunings::SINGLE_AT_POINT_ESTIMATE,
 ];
 const SWEEP_LEVELS: usize = 57;
 

@@ -24,6 +24,9 @@
 mod gauss;
 #[path = "../hddm_w.rs"]
 mod hddm_w;
+#[path = "../tunings.rs"]
+#[allow(dead_code)]
+mod tunings;
 
 use gauss::Rng;
 use hddm_w::HddmW;
@@ -235,12 +238,7 @@ fn main() {
     if tunings.is_empty() {
         tunings = vec![
             DropTuning::DEFAULT,
-            DropTuning {
-                erosion: 0.375,
-                collapse: Some(0.7),
-                collapse_level_factor: 1.1,
-                baseline_margin: 0.0,
-            },
+            tunings::PAIR_AT_POINT_ESTIMATE,
             DropTuning::single(0.75),
         ];
     } else {
