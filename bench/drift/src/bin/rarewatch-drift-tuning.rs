@@ -138,6 +138,8 @@ struct Measured {
     candidate: Candidate,
     false_drifts: u64,
     medians: [f64; 3],
+    /// Mean delays, shown beside a tie of the medians.
+    means: [f64; 3],
 }
 
 impl Measured {
@@ -152,8 +154,8 @@ fn measure(candidate: Candidate, positives: u64, seeds: u64) -> Measured {
     let false_drifts = (0..positives)
         .filter(|_| detector.step(rng.bernoulli(RECALL)))
         .count() as u64;
-    let medians = [0usize, 1, 2].map(|scenario| {
-        let delays = (0..seeds)
+    let delays = [0usize, 1, 2].map(|scenario| {
+        (0..seeds)
             .map(|seed| {
                 let mut rng = Rng::new(seed * 7_919 + scenario as u64 * 1_000_003 + 99);
                 let mut detector = candidate.fresh();
@@ -171,13 +173,16 @@ fn measure(candidate: Candidate, positives: u64, seeds: u64) -> Measured {
                     })
                     .unwrap_or(GIVE_UP)
             })
-            .collect();
-        median(delays)
+            .collect::<Vec<u32>>()
     });
+    let means = delays
+        .each_ref()
+        .map(|d| d.iter().map(|&x| f64::from(x)).sum::<f64>() / d.len().max(1) as f64);
     Measured {
         candidate,
         false_drifts,
-        medians,
+        medians: delays.map(median),
+        means,
     }
 }
 
@@ -360,7 +365,10 @@ fn compare(measured: &[Measured], tuning: &DropTuning, positives: u64) {
         let verdict: Vec<String> = (0..3)
             .filter_map(|s| match r.medians[s].partial_cmp(&m.medians[s]) {
                 Some(std::cmp::Ordering::Less) => None,
-                Some(std::cmp::Ordering::Equal) => Some(format!("tie on {}", SCENARIOS[s])),
+                Some(std::cmp::Ordering::Equal) => Some(format!(
+                    "tie on {} (means {:.1} vs {:.1})",
+                    SCENARIOS[s], r.means[s], m.means[s]
+                )),
                 _ => Some(format!("slower on {}", SCENARIOS[s])),
             })
             .collect();
