@@ -10,14 +10,16 @@
 //!
 //! One bit per labelled positive, as the monitor's recall stream sees them (every positive
 //! labelled at once): caught with probability 0.8002 (the bench world's recall), against the
-//! bench model's baseline of 1,600 caught of 2,000 (the tunings given with `--tuning` sit
-//! `--margin` standard errors below it; default 1). Without `--tuning`: the default, the
-//! tuning before it (0.375 + 0.7 × 1.1 against the point estimate) and one CUSUM 0.75. False drifts are counted over `N` stable positives (default 20 M, i.e.
-//! 10 G rows at 0.2 % prevalence; every detector sees the same bits) and quoted per 10 M rows
-//! (20,000 positives); the delays are medians over `S` seeds (default 2,000) of positives from
-//! the change to the drift, after 2,000 stable positives: recall 0.8 → 0.5, 0.8 → 0.3, and
-//! 0.8 → 0.5 linearly over 1,000 positives (500k rows). Seed `s` of a scenario is the same
-//! bits for every detector.
+//! bench model's baseline of 1,600 caught of 2,000 (the erosion CUSUMs of the tunings given
+//! with `--tuning` sit `--margin` standard errors below it; default 1). Without `--tuning`: the
+//! default, the tuning before it (0.375 + 0.7 × 1.1 against the point estimate) and one CUSUM
+//! 0.75. False drifts are counted over `N` stable positives (default 20 M, i.e. 10 G rows at
+//! 0.2 % prevalence; every detector sees the same bits) and quoted per 10 M rows (20,000
+//! positives); the delays are medians over `S` seeds (default 2,000) of positives from the
+//! change to the drift, after 2,000 stable positives: recall 0.8 → 0.5, 0.8 → 0.3, and
+//! 0.8 → 0.5 linearly over 1,000 positives (500k rows). Seed `s` of a scenario is the same bits
+//! for every detector. Drift levels in steps of 1/16 nat by default: the rate moves in steps,
+//! as a CUSUM's statistic lives on a lattice of LLR sums.
 
 #[path = "../gauss.rs"]
 #[allow(dead_code)]
