@@ -421,6 +421,26 @@ fn inspect_json_describes_the_written_file() {
     assert_eq!(b["positives"], m["split"]["test"]["positives"]);
     assert_eq!(b["alerts"], m["int8"]["test"]["alerts"]);
     assert_eq!(b["true_alerts"], m["int8"]["test"]["true_alerts"]);
+    // The erosion CUSUMs' references: Wilson's lower bound at one standard error, below the
+    // point estimates.
+    let count = |k: &str| b[k].as_u64().expect("count") as f64;
+    let (hits, positives, alerts) = (count("true_alerts"), count("positives"), count("alerts"));
+    let wilson_lower = |s: f64, n: f64| {
+        let p = s / n;
+        let centre = (p + 1.0 / (2.0 * n)) / (1.0 + 1.0 / n);
+        centre - (p * (1.0 - p) / n + 1.0 / (4.0 * n * n)).sqrt() / (1.0 + 1.0 / n)
+    };
+    for (key, point, n) in [
+        ("recall_reference", "recall", positives),
+        ("precision_reference", "precision", alerts),
+    ] {
+        let reference = b[key].as_f64().expect("reference");
+        assert!(
+            (reference - wilson_lower(hits, n)).abs() < 1e-5,
+            "{key} {reference}"
+        );
+        assert!(reference < b[point].as_f64().expect("point"), "{key}");
+    }
     // The text form names the file and its size.
     let out = rarewatch(["inspect".as_ref(), model.as_os_str()]);
     assert_success(&out);
@@ -428,4 +448,12 @@ fn inspect_json_describes_the_written_file() {
         "{}: rarewatch model, format v1, {file_size} bytes",
         model.display()
     )));
+    assert!(
+        stdout(&out).contains(&format!(
+            "slow erosion judged against recall {:.4}",
+            b["recall_reference"].as_f64().expect("reference")
+        )),
+        "{}",
+        stdout(&out)
+    );
 }

@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use rarewatch::format::{Header, HEADER_LEN};
+use rarewatch::monitor::DropTuning;
 use rarewatch::tables::{i32_values, padded_width, u32_values, Channel};
 use rarewatch::Model;
 use serde::Serialize;
@@ -81,26 +82,31 @@ pub struct DecisionInfo {
     pub probability_at_threshold: f32,
 }
 
-/// The monitoring baseline.
+/// The monitoring baseline (measured on the test part, which the threshold never saw).
 #[derive(Debug, Serialize)]
 pub struct BaselineInfo {
-    /// Validation rows.
+    /// Test-part rows.
     pub rows: u32,
-    /// Validation positives.
+    /// Test-part positives.
     pub positives: u32,
-    /// Validation alerts.
+    /// Test-part alerts.
     pub alerts: u32,
-    /// Validation true alerts.
+    /// Test-part true alerts.
     pub true_alerts: u32,
-    /// Validation precision at the threshold.
+    /// Test-part precision at the threshold.
     pub precision: Option<f64>,
-    /// Validation recall at the threshold.
+    /// Test-part recall at the threshold.
     pub recall: Option<f64>,
     /// Expected share of rows that alert.
     pub alert_rate: Option<f64>,
+    /// The recall the default monitor's erosion CUSUM compares with: one standard error
+    /// below `recall` (its collapse CUSUM compares with `recall` itself).
+    pub recall_reference: Option<f64>,
+    /// The same for precision.
+    pub precision_reference: Option<f64>,
     /// Score histogram edges.
     pub score_edges: Vec<i32>,
-    /// Validation rows per score bin.
+    /// Test-part rows per score bin.
     pub score_counts: Vec<u32>,
 }
 
@@ -183,6 +189,12 @@ pub fn inspect(path: &Path, bytes: &[u8], model: &Model<'_>) -> Inspection {
             precision: ratio(b.true_alerts, b.alerts),
             recall: ratio(b.true_alerts, b.positives),
             alert_rate: ratio(b.alerts, b.rows),
+            recall_reference: DropTuning::DEFAULT
+                .reference(b.true_alerts, b.positives)
+                .map(f64::from),
+            precision_reference: DropTuning::DEFAULT
+                .reference(b.true_alerts, b.alerts)
+                .map(f64::from),
             score_edges: i32_values(b.score_edges).collect(),
             score_counts: u32_values(b.score_counts).collect(),
         },
@@ -261,6 +273,14 @@ pub fn render(i: &Inspection) -> String {
         opt(b.recall),
         opt(b.alert_rate)
     ));
+    if let (Some(r), Some(p)) = (b.recall_reference, b.precision_reference) {
+        line(format!(
+            "labelled drift tests (default monitor): slow erosion judged against recall {r:.4}, \
+             precision {p:.4} (one standard error below the baseline, which was measured on \
+             {} positives and {} alerts); collapse against the baseline itself",
+            b.positives, b.alerts
+        ));
+    }
     if !b.score_counts.is_empty() {
         line(format!(
             "score histogram: edges {:?}, rows per bin {:?}",
