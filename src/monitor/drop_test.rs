@@ -27,7 +27,7 @@
 
 use crate::math::ln;
 use crate::monitor::health::SignalState;
-use crate::monitor::stats::wilson_bounds;
+use crate::monitor::stats::{ratio, wilson_bounds};
 
 /// One nat in the statistic's Q16 fixed point.
 const Q16: f32 = 65_536.0;
@@ -133,7 +133,7 @@ impl DropTest {
         // The collapse CUSUM's alternative is far from any error a held-out set leaves in the
         // baseline, so it compares with the point estimate; with the erosion's reference when
         // that is 1 (a failure rate of 0 has no likelihood ratio).
-        let point = successes.min(trials) as f32 / trials as f32;
+        let point = ratio(successes, trials)?;
         let collapse_baseline = if point < 1.0 { point } else { baseline };
         let (warning, drift) = levels;
         let drop_ok = |d: f32| d > 0.0 && d < 1.0;

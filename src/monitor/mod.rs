@@ -75,7 +75,7 @@ use features::FeatureRanges;
 use health::AlertRateHealth;
 use histogram::ScoreHistogram;
 use pending::PendingLabels;
-use stats::Proportion;
+use stats::{ratio, Proportion};
 use stream::LabelledStream;
 
 /// Sensitivities and levels.
@@ -154,10 +154,6 @@ pub struct Monitor<'a, const PENDING_WORDS: usize = 32, const WINDOW_WORDS: usiz
     /// Alerts in the chunks already closed (saturating); the open chunk's are in `estimate`.
     closed_alerts: u32,
     labels: u32,
-}
-
-fn ratio(num: u32, den: u32) -> Option<f32> {
-    (den > 0).then(|| num as f32 / den as f32)
 }
 
 impl<'a, const PENDING_WORDS: usize, const WINDOW_WORDS: usize>

@@ -47,6 +47,11 @@ impl Proportion {
     }
 }
 
+/// `successes / trials` (successes capped at trials); `None` without trials.
+pub fn ratio(successes: u32, trials: u32) -> Option<f32> {
+    (trials > 0).then(|| successes.min(trials) as f32 / trials as f32)
+}
+
 /// The Wilson score interval of `successes` in `trials` at `z` standard errors, clamped to
 /// `[0, 1]`; `(0, 1)` without trials.
 pub fn wilson_bounds(successes: u32, trials: u32, z: f32) -> (f32, f32) {

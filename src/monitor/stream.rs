@@ -4,7 +4,7 @@
 use crate::monitor::bits::BitWindow;
 use crate::monitor::drop_test::{DropTest, DropTuning};
 use crate::monitor::health::{SignalState, StreamHealth};
-use crate::monitor::stats::Proportion;
+use crate::monitor::stats::{ratio, Proportion};
 
 /// Fade shift for the faded counts: each event keeps `1 − 2⁻⁶` of the past (half-life ≈ 44
 /// events).
@@ -35,11 +35,7 @@ impl<const WORDS: usize> LabelledStream<WORDS> {
     /// (`trials` 0, or nothing to test): counts only, state `Unknown`.
     pub fn new(successes: u32, trials: u32, tuning: &DropTuning, levels: (f32, f32)) -> Self {
         let test = DropTest::new(successes, trials, tuning, levels);
-        let baseline = if trials > 0 {
-            successes.min(trials) as f32 / trials as f32
-        } else {
-            0.0
-        };
+        let baseline = ratio(successes, trials).unwrap_or(0.0);
         LabelledStream {
             window: BitWindow::new(),
             successes: 0,
