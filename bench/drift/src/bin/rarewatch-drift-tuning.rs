@@ -18,8 +18,12 @@
 //! positives); the delays are medians over `S` seeds (default 2,000) of positives from the
 //! change to the drift, after 2,000 stable positives: recall 0.8 → 0.5, 0.8 → 0.3, and
 //! 0.8 → 0.5 linearly over 1,000 positives (500k rows). Seed `s` of a scenario is the same bits
-//! for every detector. Drift levels in steps of 1/16 nat by default: the rate moves in steps,
-//! as a CUSUM's statistic lives on a lattice of LLR sums.
+//! for every detector. A false drift during the warm-up is acknowledged (rarewatch's test is
+//! reset; HDDM_W starts afresh by itself), so the change meets a watching detector. Drift levels
+//! in steps of 1/16 nat by default: the rate moves in steps, as a CUSUM's statistic lives on a
+//! lattice of LLR sums. A tie of the medians shows both means and the shares of seeds detected
+//! within the median and one positive before it; the summary also counts the settings against
+//! which every mean delay is lower.
 
 #[path = "../gauss.rs"]
 #[allow(dead_code)]
@@ -142,6 +146,16 @@ struct Measured {
     medians: [f64; 3],
     /// Mean delays, shown beside a tie of the medians.
     means: [f64; 3],
+    /// Every seed's delay, sorted, per scenario.
+    delays: [Vec<u32>; 3],
+}
+
+impl Measured {
+    /// The share of seeds of `scenario` detected within `k` positives.
+    fn within(&self, scenario: usize, k: f64) -> f64 {
+        let d = &self.delays[scenario];
+        d.partition_point(|&x| f64::from(x) <= k) as f64 / d.len().max(1) as f64
+    }
 }
 
 impl Measured {
@@ -162,7 +176,11 @@ fn measure(candidate: Candidate, positives: u64, seeds: u64) -> Measured {
                 let mut rng = Rng::new(seed * 7_919 + scenario as u64 * 1_000_003 + 99);
                 let mut detector = candidate.fresh();
                 for _ in 0..WARM_UP {
-                    detector.step(rng.bernoulli(RECALL));
+                    if detector.step(rng.bernoulli(RECALL)) {
+                        // A false drift before the change: the operator acknowledges it (HDDM_W
+                        // starts afresh by itself), so the change meets a watching detector.
+                        detector = candidate.fresh();
+                    }
                 }
                 (1..=GIVE_UP)
                     .find(|&k| {
@@ -180,11 +198,16 @@ fn measure(candidate: Candidate, positives: u64, seeds: u64) -> Measured {
     let means = delays
         .each_ref()
         .map(|d| d.iter().map(|&x| f64::from(x)).sum::<f64>() / d.len().max(1) as f64);
+    let delays = delays.map(|mut d| {
+        d.sort_unstable();
+        d
+    });
     Measured {
         candidate,
         false_drifts,
-        medians: delays.map(median),
+        medians: delays.clone().map(median),
         means,
+        delays,
     }
 }
 
@@ -349,6 +372,7 @@ fn compare(measured: &[Measured], tuning: &DropTuning, positives: u64) {
     println!("| HDDM_W setting | false drifts / 10 M rows | medians | level | false drifts / 10 M rows | medians | |");
     println!("|---|---:|---:|---:|---:|---:|---|");
     let mut wins = 0;
+    let mut mean_wins = 0;
     let mut settings = 0;
     for m in measured {
         let Candidate::HddmW { lambda, confidence } = m.candidate else {
@@ -368,14 +392,25 @@ fn compare(measured: &[Measured], tuning: &DropTuning, positives: u64) {
             .filter_map(|s| match r.medians[s].partial_cmp(&m.medians[s]) {
                 Some(std::cmp::Ordering::Less) => None,
                 Some(std::cmp::Ordering::Equal) => Some(format!(
-                    "tie on {} (means {:.1} vs {:.1})",
-                    SCENARIOS[s], r.means[s], m.means[s]
+                    "tie on {} (means {:.1} vs {:.1}; within {}: {:.3} vs {:.3}, within {}: {:.3} vs {:.3})",
+                    SCENARIOS[s],
+                    r.means[s],
+                    m.means[s],
+                    r.medians[s] - 1.0,
+                    r.within(s, r.medians[s] - 1.0),
+                    m.within(s, r.medians[s] - 1.0),
+                    r.medians[s],
+                    r.within(s, r.medians[s]),
+                    m.within(s, r.medians[s]),
                 )),
                 _ => Some(format!("slower on {}", SCENARIOS[s])),
             })
             .collect();
         if verdict.is_empty() {
             wins += 1;
+        }
+        if (0..3).all(|s| r.means[s] < m.means[s]) {
+            mean_wins += 1;
         }
         println!(
             "| λ={lambda} c={confidence:e} | {:.3} | {} | {level} | {:.3} | {} | {} |",
@@ -390,5 +425,5 @@ fn compare(measured: &[Measured], tuning: &DropTuning, positives: u64) {
             }
         );
     }
-    println!("\nFaster on every scenario against {wins} of {settings} settings.");
+    println!("\nFaster on every scenario against {wins} of {settings} settings (medians); a lower mean delay on every scenario against {mean_wins}.");
 }
