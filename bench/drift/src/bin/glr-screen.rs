@@ -15,13 +15,14 @@
 #[path = "../gauss.rs"]
 #[allow(dead_code)]
 mod gauss;
-use gauss::Rng;
+#[path = "../recall_bits.rs"]
+mod recall_bits;
 use rarewatch::monitor::drop_test::DropTuning;
 use rarewatch::monitor::SignalState;
+use recall_bits::{
+    median, recall_after_change, BASELINE, POSITIVES_PER_10M_ROWS, RECALL, SCENARIOS, WARM_UP,
+};
 
-const RECALL: f64 = 0.8002;
-const BASELINE: (u32, u32) = (1_600, 2_000);
-const WARM_UP: u32 = 2_000;
 const GIVE_UP: u32 = 20_000;
 
 #[derive(Clone, Copy)]
@@ -156,16 +157,6 @@ impl<'a> Multi<'a> {
     }
 }
 
-fn median(mut v: Vec<u32>) -> f64 {
-    v.sort_unstable();
-    let n = v.len();
-    if n % 2 == 1 {
-        f64::from(v[n / 2])
-    } else {
-        (f64::from(v[n / 2 - 1]) + f64::from(v[n / 2])) / 2.0
-    }
-}
-
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let get = |k: &str, d: &str| -> String {
@@ -197,7 +188,7 @@ fn main() {
     let started = std::time::Instant::now();
     let (fa, delays) = std::thread::scope(|sc| {
         let fa = sc.spawn(|| {
-            let mut rng = Rng::new(0x5ab1e);
+            let mut rng = recall_bits::stable();
             let mut m = Multi::new(&s, &levels);
             let mut counts = vec![0u64; levels.len()];
             for _ in 0..positives {
@@ -209,7 +200,7 @@ fn main() {
             .map(|scenario| {
                 let mut per_level = vec![Vec::new(); levels.len()];
                 for seed in 0..seeds {
-                    let mut rng = Rng::new(seed * 7_919 + scenario as u64 * 1_000_003 + 99);
+                    let mut rng = recall_bits::scenario(seed, scenario);
                     let mut m = Multi::new(&s, &levels);
                     for _ in 0..WARM_UP {
                         // A false drift before the change is acknowledged (as in
@@ -223,11 +214,7 @@ fn main() {
                     let mut got = vec![GIVE_UP; levels.len()];
                     let mut left = levels.len();
                     for k in 1..=GIVE_UP {
-                        let recall = match scenario {
-                            0 => 0.5,
-                            1 => 0.3,
-                            _ => RECALL - (RECALL - 0.5) * (f64::from(k) / 1000.0).min(1.0),
-                        };
+                        let recall = recall_after_change(scenario, k);
                         m.step(!rng.bernoulli(recall), |i| {
                             if got[i] == GIVE_UP {
                                 got[i] = k;
@@ -256,8 +243,12 @@ fn main() {
         !p.no_cusum,
         started.elapsed().as_secs_f64()
     );
+    println!(
+        "level, nats | false drifts / 10 M rows (count) | medians {} | means",
+        SCENARIOS.join(" / ")
+    );
     for (i, h) in levels.iter().enumerate() {
-        let rate = fa[i] as f64 / positives as f64 * 20_000.0;
+        let rate = fa[i] as f64 / positives as f64 * POSITIVES_PER_10M_ROWS;
         let med: Vec<f64> = (0..3).map(|sc| median(delays[sc][i].clone())).collect();
         let mean: Vec<f64> = (0..3)
             .map(|sc| delays[sc][i].iter().map(|&x| f64::from(x)).sum::<f64>() / seeds as f64)

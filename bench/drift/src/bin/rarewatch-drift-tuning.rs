@@ -30,24 +30,20 @@
 mod gauss;
 #[path = "../hddm_w.rs"]
 mod hddm_w;
+#[path = "../recall_bits.rs"]
+mod recall_bits;
 #[path = "../tunings.rs"]
 #[allow(dead_code)]
 mod tunings;
 
-use gauss::Rng;
 use hddm_w::HddmW;
 use rarewatch::monitor::drop_test::{DropTest, DropTuning};
 use rarewatch::monitor::SignalState;
+use recall_bits::{
+    median, recall_after_change, BASELINE, POSITIVES_PER_10M_ROWS, RECALL, SCENARIOS, WARM_UP,
+};
 
-const RECALL: f64 = 0.8002;
-/// The baseline the drop test is given: the bench model's 1,600 true alerts of 2,000
-/// positives (reference 0.791 at the default one standard error below).
-const BASELINE: (u32, u32) = (1_600, 2_000);
-const POSITIVES_PER_10M_ROWS: f64 = 20_000.0;
-const WARM_UP: u32 = 2_000;
-const RAMP: f64 = 1_000.0;
 const GIVE_UP: u32 = 100_000;
-const SCENARIOS: [&str; 3] = ["0.8→0.5", "0.8→0.3", "0.8→0.5 over 1,000 positives"];
 
 /// River's HDDM_W settings in the drift bench's sweep (`river_peer.py`), default first.
 const HDDM_W_SETTINGS: [(f64, f64); 20] = [
@@ -129,16 +125,6 @@ fn tuning_name(t: &DropTuning) -> String {
     }
 }
 
-fn median(mut v: Vec<u32>) -> f64 {
-    v.sort_unstable();
-    let n = v.len();
-    if n % 2 == 1 {
-        f64::from(v[n / 2])
-    } else {
-        (f64::from(v[n / 2 - 1]) + f64::from(v[n / 2])) / 2.0
-    }
-}
-
 /// A candidate's measured false drifts and median delays.
 struct Measured {
     candidate: Candidate,
@@ -165,7 +151,7 @@ impl Measured {
 }
 
 fn measure(candidate: Candidate, positives: u64, seeds: u64) -> Measured {
-    let mut rng = Rng::new(0x5ab1e);
+    let mut rng = recall_bits::stable();
     let mut detector = candidate.fresh();
     let false_drifts = (0..positives)
         .filter(|_| detector.step(rng.bernoulli(RECALL)))
@@ -173,7 +159,7 @@ fn measure(candidate: Candidate, positives: u64, seeds: u64) -> Measured {
     let delays = [0usize, 1, 2].map(|scenario| {
         (0..seeds)
             .map(|seed| {
-                let mut rng = Rng::new(seed * 7_919 + scenario as u64 * 1_000_003 + 99);
+                let mut rng = recall_bits::scenario(seed, scenario);
                 let mut detector = candidate.fresh();
                 for _ in 0..WARM_UP {
                     if detector.step(rng.bernoulli(RECALL)) {
@@ -184,11 +170,7 @@ fn measure(candidate: Candidate, positives: u64, seeds: u64) -> Measured {
                 }
                 (1..=GIVE_UP)
                     .find(|&k| {
-                        let recall = match scenario {
-                            0 => 0.5,
-                            1 => 0.3,
-                            _ => RECALL - (RECALL - 0.5) * (f64::from(k) / RAMP).min(1.0),
-                        };
+                        let recall = recall_after_change(scenario, k);
                         detector.step(rng.bernoulli(recall))
                     })
                     .unwrap_or(GIVE_UP)
