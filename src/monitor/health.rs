@@ -116,7 +116,8 @@ pub struct StreamHealth {
     pub faded: f32,
     /// The baseline value the model carries (held-out data).
     pub baseline: f32,
-    /// Drop-test statistic, nats: the larger of its two CUSUMs (see `drop_test`).
+    /// Drop-test statistic, nats: the larger of its erosion CUSUM and its collapse SR
+    /// statistic (see `drop_test`).
     pub cusum: f32,
 }
 

@@ -1,5 +1,6 @@
 //! A labelled Bernoulli stream (recall or precision): window, cumulative and faded counts,
-//! and a drop test (two CUSUMs) against the baseline.
+//! and a drop test (an erosion CUSUM and a collapse Shiryaev–Roberts statistic) against the
+//! baseline.
 
 use crate::monitor::bits::BitWindow;
 use crate::monitor::drop_test::{DropTest, DropTuning};
