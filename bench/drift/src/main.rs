@@ -46,18 +46,19 @@ const COLUMN_NAMES: [&str; COLUMNS] = [
 ];
 
 /// Labelled drop-test sweep, on the recall and on the precision stream: tuning × drift level
-/// (warning at half), every level from 2 to 16 nats in steps of 0.25. The default, and for
-/// reference the two tunings before it, against the baseline's point estimate: the pair
-/// 0.375 + 0.7 at 1.1×, and before that one CUSUM 0.375.
+/// (warning at half), every level from 2 to 16 nats in steps of 1/8 (the rate moves in
+/// steps; coarser levels leave a matched rate well below the peer's). The default; its
+/// erosion CUSUM alone (what the collapse statistic adds); and the first default, one CUSUM
+/// 0.375 against the baseline's point estimate.
 const SWEEP_TUNINGS: [DropTuning; 3] = [
     DropTuning::DEFAULT,
-    tunings::PAIR_AT_POINT_ESTIMATE,
+    DropTuning::single(DropTuning::DEFAULT.erosion),
     tunings::SINGLE_AT_POINT_ESTIMATE,
 ];
-const SWEEP_LEVELS: usize = 57;
+const SWEEP_LEVELS: usize = 113;
 
 fn sweep_level(k: usize) -> f32 {
-    2.0 + 0.25 * k as f32
+    2.0 + 0.125 * k as f32
 }
 
 fn sweep_cells() -> impl Iterator<Item = (DropTuning, f32)> {

@@ -12,8 +12,9 @@
 //! labelled at once): caught with probability 0.8002 (the bench world's recall), against the
 //! bench model's baseline of 1,600 caught of 2,000 (the erosion CUSUMs of the tunings given
 //! with `--tuning` sit `--margin` standard errors below it; default 1). Without `--tuning`: the
-//! default, the tuning before it (0.375 + 0.7 × 1.1 against the point estimate) and one CUSUM
-//! 0.75. False drifts are counted over `N` stable positives (default 20 M, i.e. 10 G rows at
+//! default and its erosion CUSUM alone (what the collapse statistic adds). The default before
+//! this one, whose collapse statistic was a CUSUM, is reproduced by `sr-screen --sr none`
+//! (same bits, same figures). False drifts are counted over `N` stable positives (default 20 M, i.e. 10 G rows at
 //! 0.2 % prevalence; every detector sees the same bits) and quoted per 10 M rows (20,000
 //! positives); the delays are medians over `S` seeds (default 2,000) of positives from the
 //! change to the drift, after 2,000 stable positives: recall 0.8 → 0.5, 0.8 → 0.3, and
@@ -32,9 +33,6 @@ mod gauss;
 mod hddm_w;
 #[path = "../recall_bits.rs"]
 mod recall_bits;
-#[path = "../tunings.rs"]
-#[allow(dead_code)]
-mod tunings;
 
 use hddm_w::HddmW;
 use rarewatch::monitor::drop_test::{DropTest, DropTuning};
@@ -113,7 +111,7 @@ impl Detector {
 fn tuning_name(t: &DropTuning) -> String {
     let drops = match t.collapse {
         Some(c) => format!(
-            "erosion {} + collapse {} (×{})",
+            "erosion {} + collapse SR {} (×{})",
             t.erosion, c, t.collapse_level_factor
         ),
         None => format!("one CUSUM {}", t.erosion),
@@ -250,8 +248,7 @@ fn main() {
     if tunings.is_empty() {
         tunings = vec![
             DropTuning::DEFAULT,
-            tunings::PAIR_AT_POINT_ESTIMATE,
-            DropTuning::single(0.75),
+            DropTuning::single(DropTuning::DEFAULT.erosion),
         ];
     } else {
         for t in &mut tunings {
