@@ -147,7 +147,7 @@ impl DropTest {
         levels: (f32, f32),
     ) -> Option<Self> {
         let baseline = tuning.reference(successes, trials)?;
-        // The collapse CUSUM's alternative is far from any error a held-out set leaves in the
+        // The collapse statistic's alternative is far from any error a held-out set leaves in the
         // baseline, so it compares with the point estimate; with the erosion's reference when
         // that is 1 (a failure rate of 0 has no likelihood ratio).
         let point = ratio(successes, trials)?;
@@ -299,7 +299,7 @@ mod tests {
         let reference = tuning.reference(50, 50).unwrap();
         assert!(reference > 0.97 && reference < 0.99, "{reference}");
         // The erosion LLR on a miss is ln(p1 / p0) for failure rates against that reference;
-        // the collapse CUSUM's too, as the point estimate 1 has no failures to compare with.
+        // the collapse statistic's too, as the point estimate 1 has no failures to compare with.
         let p0 = 1.0 - reference;
         let p1 = 1.0 - reference * 0.725;
         assert_eq!(perfect.llr[0][0], (ln(p1 / p0) * 2048.0) as i16);

@@ -49,3 +49,144 @@ pub fn median(mut v: Vec<u32>) -> f64 {
         (f64::from(v[n / 2 - 1]) + f64::from(v[n / 2])) / 2.0
     }
 }
+
+/// A screen's detector run at every level of a list in one pass: its statistics do not depend
+/// on the level, only their comparisons with it do.
+pub trait LevelSweep {
+    /// Adds one bit (true = a failure, a missed positive); calls `hit(i)` for each level `i`
+    /// whose test enters Drift.
+    fn step(&mut self, failure: bool, hit: impl FnMut(usize));
+    /// Forgets level `i`'s evidence (a drift acknowledged).
+    fn reset(&mut self, i: usize);
+}
+
+/// What [`sweep`] measured, per level.
+pub struct Swept {
+    /// False drifts over the stable positives.
+    pub false_drifts: Vec<u64>,
+    /// `delays[scenario][level]`: positives from the change to the drift, one per seed
+    /// (`give_up` when it never came).
+    pub delays: Vec<Vec<Vec<u32>>>,
+}
+
+/// False drifts over `positives` stable bits (in a thread of its own) and the delays on every
+/// scenario and seed, for a detector made by `new` with `levels` levels. A false drift during
+/// a seed's warm-up is acknowledged (as in `rarewatch-drift-tuning`), so the change meets a
+/// watching detector.
+pub fn sweep<M: LevelSweep>(
+    new: impl Fn() -> M + Sync,
+    levels: usize,
+    positives: u64,
+    seeds: u64,
+    give_up: u32,
+) -> Swept {
+    std::thread::scope(|s| {
+        let stable = s.spawn(|| {
+            let mut rng = stable();
+            let mut m = new();
+            let mut counts = vec![0u64; levels];
+            for _ in 0..positives {
+                m.step(!rng.bernoulli(RECALL), |i| counts[i] += 1);
+            }
+            counts
+        });
+        let delays = (0..SCENARIOS.len())
+            .map(|sc| {
+                let mut per_level = vec![Vec::new(); levels];
+                for seed in 0..seeds {
+                    let mut rng = scenario(seed, sc);
+                    let mut m = new();
+                    for _ in 0..WARM_UP {
+                        let mut raised = Vec::new();
+                        m.step(!rng.bernoulli(RECALL), |i| raised.push(i));
+                        for i in raised {
+                            m.reset(i);
+                        }
+                    }
+                    let mut got = vec![give_up; levels];
+                    let mut left = levels;
+                    for k in 1..=give_up {
+                        m.step(!rng.bernoulli(recall_after_change(sc, k)), |i| {
+                            if got[i] == give_up {
+                                got[i] = k;
+                                left -= 1;
+                            }
+                        });
+                        if left == 0 {
+                            break;
+                        }
+                    }
+                    for (i, g) in got.into_iter().enumerate() {
+                        per_level[i].push(g);
+                    }
+                }
+                per_level
+            })
+            .collect();
+        Swept {
+            false_drifts: stable.join().expect("stable stream"),
+            delays,
+        }
+    })
+}
+
+/// Prints one line per level: false drifts per 10 M rows (count), medians and means per
+/// scenario, then `extra(level index)`.
+pub fn print_sweep(
+    levels: &[f64],
+    swept: &Swept,
+    positives: u64,
+    seeds: u64,
+    extra: impl Fn(usize) -> String,
+) {
+    for (i, h) in levels.iter().enumerate() {
+        let rate = swept.false_drifts[i] as f64 / positives as f64 * POSITIVES_PER_10M_ROWS;
+        let per: Vec<&Vec<u32>> = swept.delays.iter().map(|d| &d[i]).collect();
+        let med: Vec<f64> = per.iter().map(|d| median((*d).clone())).collect();
+        let mean: Vec<f64> = per
+            .iter()
+            .map(|d| d.iter().map(|&x| f64::from(x)).sum::<f64>() / seeds as f64)
+            .collect();
+        println!(
+            "{h:7.4} {rate:7.3} ({:5}) | {} / {} / {} | means {:.1} / {:.1} / {:.1}{}",
+            swept.false_drifts[i],
+            med[0],
+            med[1],
+            med[2],
+            mean[0],
+            mean[1],
+            mean[2],
+            extra(i)
+        );
+    }
+}
+
+/// `FROM:TO:STEP` → the levels from `FROM` to `TO` in steps of `STEP`.
+pub fn levels(spec: &str) -> Vec<f64> {
+    let v: Vec<f64> = spec
+        .split(':')
+        .map(|x| x.parse().expect("--levels FROM:TO:STEP"))
+        .collect();
+    let (from, to, step) = (v[0], v[1], v[2]);
+    (0..=((to - from) / step + 0.5) as usize)
+        .map(|k| from + step * k as f64)
+        .collect()
+}
+
+/// Moves a screen's level-`level` state with its value (warning at half the level, back to ok
+/// below a quarter, as the crate's drop test does); true when it enters Drift.
+pub fn enters_drift(state: &mut rarewatch::monitor::SignalState, value: f64, level: f64) -> bool {
+    use rarewatch::monitor::SignalState;
+    let before = *state;
+    *state = before.step(value, level / 4.0, level / 2.0, level);
+    *state == SignalState::Drift && before != SignalState::Drift
+}
+
+/// The value after `key` on the command line, or `default`.
+pub fn arg(key: &str, default: &str) -> String {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == key)
+        .and_then(|i| args.get(i + 1).cloned())
+        .unwrap_or_else(|| default.into())
+}

@@ -100,7 +100,7 @@ pub struct BaselineInfo {
     /// Expected share of rows that alert.
     pub alert_rate: Option<f64>,
     /// The recall the default monitor's erosion CUSUM compares with: one standard error
-    /// below `recall` (its collapse CUSUM compares with `recall` itself).
+    /// below `recall` (its collapse statistic compares with `recall` itself).
     pub recall_reference: Option<f64>,
     /// The same for precision.
     pub precision_reference: Option<f64>,

@@ -19,9 +19,7 @@ mod gauss;
 mod recall_bits;
 use rarewatch::monitor::drop_test::DropTuning;
 use rarewatch::monitor::SignalState;
-use recall_bits::{
-    median, recall_after_change, BASELINE, POSITIVES_PER_10M_ROWS, RECALL, SCENARIOS, WARM_UP,
-};
+use recall_bits::{LevelSweep, BASELINE, SCENARIOS};
 
 const GIVE_UP: u32 = 20_000;
 
@@ -123,14 +121,14 @@ impl<'a> Multi<'a> {
             prefix: Vec::new(),
         }
     }
+}
 
-    /// Forgets level `i`'s evidence (a drift acknowledged).
+impl LevelSweep for Multi<'_> {
     fn reset(&mut self, i: usize) {
         self.cusum[i] = 0.0;
         self.state[i] = SignalState::Ok;
         self.since[i] = 0;
     }
-    /// Adds one bit; calls `hit(level index)` for each level that enters Drift.
     fn step(&mut self, failure: bool, mut hit: impl FnMut(usize)) {
         if self.bits.len() == self.s.p.window {
             self.bits.pop_front();
@@ -147,10 +145,7 @@ impl<'a> Multi<'a> {
             self.cusum[i] = c;
             self.since[i] = (self.since[i] + 1).min(self.s.p.window);
             let v = c.max(self.prefix[self.since[i] - 1]);
-            let before = self.state[i];
-            let after = before.step(v, h / 4.0, h / 2.0, h);
-            self.state[i] = after;
-            if after == SignalState::Drift && before != SignalState::Drift {
+            if recall_bits::enters_drift(&mut self.state[i], v, h) {
                 hit(i);
             }
         }
@@ -158,82 +153,26 @@ impl<'a> Multi<'a> {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    let get = |k: &str, d: &str| -> String {
-        args.iter()
-            .position(|a| a == k)
-            .map(|i| args[i + 1].clone())
-            .unwrap_or(d.into())
-    };
+    let get = recall_bits::arg;
     let p = Params {
         window: get("--window", "64").parse().unwrap(),
         factor: get("--factor", "1.0").parse().unwrap(),
         q_lo: get("--qlo", "0.0").parse().unwrap(),
         erosion: get("--erosion", "0.25").parse().unwrap(),
-        no_cusum: args.iter().any(|a| a == "--no-cusum"),
+        no_cusum: std::env::args().any(|a| a == "--no-cusum"),
     };
     let positives: u64 = get("--positives", "20000000").parse().unwrap();
     let seeds: u64 = get("--seeds", "2000").parse().unwrap();
-    let (from, to, step): (f64, f64, f64) = {
-        let v: Vec<f64> = get("--levels", "7:16:0.125")
-            .split(':')
-            .map(|x| x.parse().unwrap())
-            .collect();
-        (v[0], v[1], v[2])
-    };
-    let levels: Vec<f64> = (0..=((to - from) / step + 0.5) as usize)
-        .map(|k| from + step * k as f64)
-        .collect();
+    let levels = recall_bits::levels(&get("--levels", "7:16:0.125"));
     let s = Shared::new(p);
     let started = std::time::Instant::now();
-    let (fa, delays) = std::thread::scope(|sc| {
-        let fa = sc.spawn(|| {
-            let mut rng = recall_bits::stable();
-            let mut m = Multi::new(&s, &levels);
-            let mut counts = vec![0u64; levels.len()];
-            for _ in 0..positives {
-                m.step(!rng.bernoulli(RECALL), |i| counts[i] += 1);
-            }
-            counts
-        });
-        let delays: Vec<Vec<Vec<u32>>> = (0..3usize)
-            .map(|scenario| {
-                let mut per_level = vec![Vec::new(); levels.len()];
-                for seed in 0..seeds {
-                    let mut rng = recall_bits::scenario(seed, scenario);
-                    let mut m = Multi::new(&s, &levels);
-                    for _ in 0..WARM_UP {
-                        // A false drift before the change is acknowledged (as in
-                        // rarewatch-drift-tuning).
-                        let mut raised = Vec::new();
-                        m.step(!rng.bernoulli(RECALL), |i| raised.push(i));
-                        for i in raised {
-                            m.reset(i);
-                        }
-                    }
-                    let mut got = vec![GIVE_UP; levels.len()];
-                    let mut left = levels.len();
-                    for k in 1..=GIVE_UP {
-                        let recall = recall_after_change(scenario, k);
-                        m.step(!rng.bernoulli(recall), |i| {
-                            if got[i] == GIVE_UP {
-                                got[i] = k;
-                                left -= 1;
-                            }
-                        });
-                        if left == 0 {
-                            break;
-                        }
-                    }
-                    for (i, g) in got.into_iter().enumerate() {
-                        per_level[i].push(g);
-                    }
-                }
-                per_level
-            })
-            .collect();
-        (fa.join().unwrap(), delays)
-    });
+    let swept = recall_bits::sweep(
+        || Multi::new(&s, &levels),
+        levels.len(),
+        positives,
+        seeds,
+        GIVE_UP,
+    );
     println!(
         "window {} factor {} q_lo {} erosion {} cusum {} ({:.0} s)",
         p.window,
@@ -247,15 +186,5 @@ fn main() {
         "level, nats | false drifts / 10 M rows (count) | medians {} | means",
         SCENARIOS.join(" / ")
     );
-    for (i, h) in levels.iter().enumerate() {
-        let rate = fa[i] as f64 / positives as f64 * POSITIVES_PER_10M_ROWS;
-        let med: Vec<f64> = (0..3).map(|sc| median(delays[sc][i].clone())).collect();
-        let mean: Vec<f64> = (0..3)
-            .map(|sc| delays[sc][i].iter().map(|&x| f64::from(x)).sum::<f64>() / seeds as f64)
-            .collect();
-        println!(
-            "{h:6.3} {rate:7.3} ({:5}) | {} / {} / {} | means {:.1} / {:.1} / {:.1}",
-            fa[i], med[0], med[1], med[2], mean[0], mean[1], mean[2]
-        );
-    }
+    recall_bits::print_sweep(&levels, &swept, positives, seeds, |_| String::new());
 }

@@ -32,6 +32,7 @@ mod gauss;
 #[path = "../hddm_w.rs"]
 mod hddm_w;
 #[path = "../recall_bits.rs"]
+#[allow(dead_code)]
 mod recall_bits;
 
 use hddm_w::HddmW;

@@ -19,9 +19,7 @@ mod gauss;
 mod recall_bits;
 use rarewatch::monitor::drop_test::DropTuning;
 use rarewatch::monitor::SignalState;
-use recall_bits::{
-    median, recall_after_change, BASELINE, POSITIVES_PER_10M_ROWS, RECALL, SCENARIOS, WARM_UP,
-};
+use recall_bits::{LevelSweep, BASELINE, SCENARIOS};
 
 const GIVE_UP: u32 = 20_000;
 
@@ -70,11 +68,13 @@ impl<'a> Multi<'a> {
             state: vec![SignalState::Ok; levels.len()],
         }
     }
+}
+
+impl LevelSweep for Multi<'_> {
     fn reset(&mut self, i: usize) {
         self.value[i] = [f64::NEG_INFINITY; 2];
         self.state[i] = SignalState::Ok;
     }
-    /// Adds one bit; calls `hit(level index)` for each level that enters Drift.
     fn step(&mut self, failure: bool, mut hit: impl FnMut(usize)) {
         for (i, &h) in self.levels.iter().enumerate() {
             let mut v = f64::NEG_INFINITY;
@@ -82,10 +82,7 @@ impl<'a> Multi<'a> {
                 *s = stat.step(*s, failure, 1.5 * h);
                 v = v.max(*s);
             }
-            let before = self.state[i];
-            let after = before.step(v.max(0.0), h / 4.0, h / 2.0, h);
-            self.state[i] = after;
-            if after == SignalState::Drift && before != SignalState::Drift {
+            if recall_bits::enters_drift(&mut self.state[i], v.max(0.0), h) {
                 hit(i);
             }
         }
@@ -93,29 +90,14 @@ impl<'a> Multi<'a> {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    let get = |k: &str, d: &str| -> String {
-        args.iter()
-            .position(|a| a == k)
-            .map(|i| args[i + 1].clone())
-            .unwrap_or(d.into())
-    };
+    let get = recall_bits::arg;
     let erosion: f64 = get("--erosion", "0.25").parse().unwrap();
     let collapse: f64 = get("--collapse", "0.7").parse().unwrap();
     let factor: f64 = get("--factor", "1.3").parse().unwrap();
     let sr = get("--sr", "both");
     let positives: u64 = get("--positives", "20000000").parse().unwrap();
     let seeds: u64 = get("--seeds", "2000").parse().unwrap();
-    let (from, to, step): (f64, f64, f64) = {
-        let v: Vec<f64> = get("--levels", "7:11:0.0625")
-            .split(':')
-            .map(|x| x.parse().unwrap())
-            .collect();
-        (v[0], v[1], v[2])
-    };
-    let levels: Vec<f64> = (0..=((to - from) / step + 0.5) as usize)
-        .map(|k| from + step * k as f64)
-        .collect();
+    let levels = recall_bits::levels(&get("--levels", "7:11:0.0625"));
     let point = f64::from(BASELINE.0) / f64::from(BASELINE.1);
     let lower = f64::from(
         DropTuning::single(erosion as f32)
@@ -130,54 +112,13 @@ fn main() {
         Stat::new(c0, c1, factor, sr == "collapse" || sr == "both"),
     ];
     let started = std::time::Instant::now();
-    let (fa, delays) = std::thread::scope(|sc| {
-        let fa = sc.spawn(|| {
-            let mut rng = recall_bits::stable();
-            let mut m = Multi::new(&stats, &levels);
-            let mut counts = vec![0u64; levels.len()];
-            for _ in 0..positives {
-                m.step(!rng.bernoulli(RECALL), |i| counts[i] += 1);
-            }
-            counts
-        });
-        let delays: Vec<Vec<Vec<u32>>> = (0..3usize)
-            .map(|scenario| {
-                let mut per_level = vec![Vec::new(); levels.len()];
-                for seed in 0..seeds {
-                    let mut rng = recall_bits::scenario(seed, scenario);
-                    let mut m = Multi::new(&stats, &levels);
-                    for _ in 0..WARM_UP {
-                        // A false drift before the change is acknowledged (as in
-                        // rarewatch-drift-tuning).
-                        let mut raised = Vec::new();
-                        m.step(!rng.bernoulli(RECALL), |i| raised.push(i));
-                        for i in raised {
-                            m.reset(i);
-                        }
-                    }
-                    let mut got = vec![GIVE_UP; levels.len()];
-                    let mut left = levels.len();
-                    for k in 1..=GIVE_UP {
-                        let recall = recall_after_change(scenario, k);
-                        m.step(!rng.bernoulli(recall), |i| {
-                            if got[i] == GIVE_UP {
-                                got[i] = k;
-                                left -= 1;
-                            }
-                        });
-                        if left == 0 {
-                            break;
-                        }
-                    }
-                    for (i, g) in got.into_iter().enumerate() {
-                        per_level[i].push(g);
-                    }
-                }
-                per_level
-            })
-            .collect();
-        (fa.join().unwrap(), delays)
-    });
+    let swept = recall_bits::sweep(
+        || Multi::new(&stats, &levels),
+        levels.len(),
+        positives,
+        seeds,
+        GIVE_UP,
+    );
     println!(
         "erosion {erosion} + collapse {collapse} (×{factor}), SR: {sr} ({:.0} s)",
         started.elapsed().as_secs_f64()
@@ -186,16 +127,8 @@ fn main() {
         "level, nats | false drifts / 10 M rows (count) | medians {} | means | within 14 on 0.8→0.3",
         SCENARIOS.join(" / ")
     );
-    for (i, h) in levels.iter().enumerate() {
-        let rate = fa[i] as f64 / positives as f64 * POSITIVES_PER_10M_ROWS;
-        let med: Vec<f64> = (0..3).map(|sc| median(delays[sc][i].clone())).collect();
-        let mean: Vec<f64> = (0..3)
-            .map(|sc| delays[sc][i].iter().map(|&x| f64::from(x)).sum::<f64>() / seeds as f64)
-            .collect();
-        let within = delays[1][i].iter().filter(|&&d| d <= 14).count() as f64 / seeds as f64;
-        println!(
-            "{h:7.4} {rate:7.3} ({:5}) | {} / {} / {} | means {:.1} / {:.1} / {:.1} | {within:.3}",
-            fa[i], med[0], med[1], med[2], mean[0], mean[1], mean[2]
-        );
-    }
+    recall_bits::print_sweep(&levels, &swept, positives, seeds, |i| {
+        let within = swept.delays[1][i].iter().filter(|&&d| d <= 14).count();
+        format!(" | {:.3}", within as f64 / seeds as f64)
+    });
 }
