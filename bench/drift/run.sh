@@ -2,7 +2,7 @@
 # Drift benchmark end to end (issue 4, item 7): the Rust bench (rarewatch's monitor on seeded
 # synthetic streams), River's detectors on the same streams, and the summary tables.
 #
-#   bench/drift/run.sh [--quick] [--skip-river] [--jobs N]
+#   bench/drift/run.sh [--quick] [--seeds-factor K] [--skip-river] [--jobs N]
 #
 # Outputs in bench/drift/out/: ours.json, streams/, river.json, summary.md (printed at the end).
 # Full run: about 5 min for the Rust bench and 15–25 min for River on 2 cores.
@@ -17,6 +17,7 @@ while [ $# -gt 0 ]; do
     case "$1" in
         --quick) quick=(--quick); river_args+=(--all-rows-seeds 2 --all-rows-seeds-hddm-a 1 --all-rows-after 200000) ;;
         --skip-river) river=0 ;;
+        --seeds-factor) quick+=(--seeds-factor "$2"); shift ;;
         --jobs) jobs="$2"; shift ;;
         *) echo "unknown argument $1" >&2; exit 2 ;;
     esac

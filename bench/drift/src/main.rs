@@ -2,7 +2,7 @@
 //! monitor, with the same labelled events written for the River peer (`river_peer.py`).
 //!
 //! ```text
-//! cargo run --release -- [--quick] [--out DIR] [--threads N] [--only NAME]
+//! cargo run --release -- [--quick] [--seeds-factor K] [--out DIR] [--threads N] [--only NAME]
 //! ```
 //!
 //! Writes `DIR/ours.json` (per scenario, label policy and seed: false drifts before the change
@@ -132,12 +132,16 @@ struct Scenario {
     policies: &'static [Policy],
 }
 
-fn scenarios(quick: bool) -> Vec<Scenario> {
+/// The scenarios; `factor` multiplies every seed count (the medians' and the rates' noise falls
+/// as its square root; seed `k` is the same stream at every factor).
+fn scenarios(quick: bool, factor: u64) -> Vec<Scenario> {
     let (stable_rows, stable_seeds, seeds, recall_seeds) = if quick {
         (2_000_000, 4, 10, 10)
     } else {
         (10_000_000, 50, 50, 200)
     };
+    let (stable_seeds, seeds, recall_seeds) =
+        (stable_seeds * factor, seeds * factor, recall_seeds * factor);
     let labelled: &[Policy] = &[Policy::Immediate, HALF_DELAYED];
     let mixed: &[Policy] = &[Policy::Immediate, Policy::NoLabels];
     let recall = |r: f64| Change {
@@ -569,12 +573,20 @@ fn write_streams(dir: &Path, scenario: &Scenario, policy: Policy, results: &[&Se
 fn main() {
     let mut args = std::env::args().skip(1);
     let mut quick = false;
+    let mut seeds_factor = 1u64;
     let mut out = PathBuf::from("out");
     let mut threads = 2usize;
     let mut only: Option<String> = None;
     while let Some(a) = args.next() {
         match a.as_str() {
             "--quick" => quick = true,
+            "--seeds-factor" => {
+                seeds_factor = args
+                    .next()
+                    .and_then(|t| t.parse().ok())
+                    .filter(|&k| k >= 1)
+                    .expect("--seeds-factor K (at least 1)")
+            }
             "--out" => out = PathBuf::from(args.next().expect("--out DIR")),
             "--threads" => {
                 threads = args
@@ -603,7 +615,7 @@ fn main() {
         world.score_edges()
     );
 
-    let all = scenarios(quick);
+    let all = scenarios(quick, seeds_factor);
     let jobs: Vec<(usize, Policy, u64)> = all
         .iter()
         .enumerate()
@@ -771,6 +783,7 @@ fn main() {
         },
         "columns": COLUMN_NAMES,
         "quick": quick,
+        "seeds_factor": seeds_factor,
         "seconds": started.elapsed().as_secs_f64(),
         "scenarios": report,
     });

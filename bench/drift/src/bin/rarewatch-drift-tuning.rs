@@ -1,4 +1,4 @@
-//! The labelled drop test alone, on simulated recall bits, side by side with River's HDDM_W
+//! The labelled drop test alone, on simulated labelled bits, side by side with River's HDDM_W
 //! (ported, `src/hddm_w.rs`, checked against River by `check_hddm_w.py`) on the same bits:
 //! how each tuning and drift level trades false drifts against delay, and how rarewatch's
 //! tunings compare with each HDDM_W setting at the same measured false-alarm rate. This is how
@@ -8,20 +8,22 @@
 //!       [--threads T] [--tuning EROSION[+COLLAPSE[xFACTOR]]]... [--margin Z]
 //!       [--levels FROM:TO:STEP]
 //!
-//! One bit per labelled positive, as the monitor's recall stream sees them (every positive
-//! labelled at once): caught with probability 0.8002 (the bench world's recall), against the
-//! bench model's baseline of 1,600 caught of 2,000 (the erosion CUSUMs of the tunings given
-//! with `--tuning` sit `--margin` standard errors below it; default 1). Without `--tuning`: the
-//! default and its erosion CUSUM alone (what the collapse statistic adds). The default before
-//! this one, whose collapse statistic was a CUSUM, is reproduced by `sr-screen --sr none`
-//! (same bits, same figures). False drifts are counted over `N` stable positives (default 20 M, i.e. 10 G rows at
-//! 0.2 % prevalence; every detector sees the same bits) and quoted per 10 M rows (20,000
-//! positives); the delays are medians over `S` seeds (default 2,000) of positives from the
-//! change to the drift, after 2,000 stable positives: recall 0.8 → 0.5, 0.8 → 0.3, and
-//! 0.8 → 0.5 linearly over 1,000 positives (500k rows). Seed `s` of a scenario is the same bits
-//! for every detector. A false drift during the warm-up is acknowledged (rarewatch's test is
-//! reset; HDDM_W starts afresh by itself), so the change meets a watching detector. Drift levels
-//! in steps of 1/16 nat by default: the rate moves in steps, as a CUSUM's statistic lives on a
+//! One bit per labelled event, as the monitor's recall stream sees positives (every one
+//! labelled at once) and its precision stream sees alerts: a success with probability 0.8002
+//! (the bench world's recall; its precision is 0.7996), against the bench model's baseline of
+//! 1,600 of 2,000 (the erosion CUSUMs of the tunings given with `--tuning` sit `--margin`
+//! standard errors below it; default 1). Without `--tuning`: the default and its erosion CUSUM
+//! alone (what the collapse statistic adds). The default before this one, whose collapse
+//! statistic was a CUSUM, is reproduced by `sr-screen --sr none` (same bits, same figures).
+//! False drifts are counted over `N` stable events (default 20 M, i.e. 10 G rows at 0.2 %
+//! prevalence; every detector sees the same bits) and quoted per 10 M rows (20,000 events);
+//! the delays are medians over `S` seeds (default 2,000) of events from the change to the
+//! drift, after 2,000 stable events: recall 0.8 → 0.5, 0.8 → 0.3, and 0.8 → 0.5 linearly over
+//! 1,000 positives (500k rows), and precision 0.8 → 0.267 and 0.8 → 0.335 (the bench's alert
+//! rate ×3 and key feature +2 IQR). Seed `s` of a scenario is the same bits for every
+//! detector. A false drift during the warm-up is acknowledged (rarewatch's test is reset;
+//! HDDM_W starts afresh by itself), so the change meets a watching detector. Drift levels in
+//! steps of 1/16 nat by default: the rate moves in steps, as a CUSUM's statistic lives on a
 //! lattice of LLR sums. A tie of the medians shows both means and the shares of seeds detected
 //! within the median and one positive before it; the summary also counts the settings against
 //! which every mean delay is lower.
@@ -39,10 +41,12 @@ use hddm_w::HddmW;
 use rarewatch::monitor::drop_test::{DropTest, DropTuning};
 use rarewatch::monitor::SignalState;
 use recall_bits::{
-    median, recall_after_change, BASELINE, POSITIVES_PER_10M_ROWS, RECALL, SCENARIOS, WARM_UP,
+    median, success_after_change, BASELINE, POSITIVES_PER_10M_ROWS, RECALL, SCENARIOS, WARM_UP,
 };
 
 const GIVE_UP: u32 = 100_000;
+/// Scenarios.
+const N: usize = SCENARIOS.len();
 
 /// River's HDDM_W settings in the drift bench's sweep (`river_peer.py`), default first.
 const HDDM_W_SETTINGS: [(f64, f64); 20] = [
@@ -128,11 +132,11 @@ fn tuning_name(t: &DropTuning) -> String {
 struct Measured {
     candidate: Candidate,
     false_drifts: u64,
-    medians: [f64; 3],
+    medians: [f64; N],
     /// Mean delays, shown beside a tie of the medians.
-    means: [f64; 3],
+    means: [f64; N],
     /// Every seed's delay, sorted, per scenario.
-    delays: [Vec<u32>; 3],
+    delays: [Vec<u32>; N],
 }
 
 impl Measured {
@@ -155,7 +159,7 @@ fn measure(candidate: Candidate, positives: u64, seeds: u64) -> Measured {
     let false_drifts = (0..positives)
         .filter(|_| detector.step(rng.bernoulli(RECALL)))
         .count() as u64;
-    let delays = [0usize, 1, 2].map(|scenario| {
+    let delays = std::array::from_fn::<_, N, _>(|scenario| {
         (0..seeds)
             .map(|seed| {
                 let mut rng = recall_bits::scenario(seed, scenario);
@@ -168,10 +172,7 @@ fn measure(candidate: Candidate, positives: u64, seeds: u64) -> Measured {
                     }
                 }
                 (1..=GIVE_UP)
-                    .find(|&k| {
-                        let recall = recall_after_change(scenario, k);
-                        detector.step(rng.bernoulli(recall))
-                    })
+                    .find(|&k| detector.step(rng.bernoulli(success_after_change(scenario, k))))
                     .unwrap_or(GIVE_UP)
             })
             .collect::<Vec<u32>>()
@@ -306,14 +307,14 @@ fn print_report(
     seconds: f64,
 ) {
     println!(
-        "Drop test and HDDM_W on the same simulated recall bits: {positives} stable positives, \
+        "Drop test and HDDM_W on the same simulated labelled bits: {positives} stable positives, \
          {seeds} seeds per scenario, {seconds:.0} s. Median delays in labelled positives.\n"
     );
     println!(
-        "| detector | drift level, nats | false drifts / 10 M rows (count) | {} | {} | {} |",
-        SCENARIOS[0], SCENARIOS[1], SCENARIOS[2]
+        "| detector | drift level, nats | false drifts / 10 M rows (count) | {} |",
+        SCENARIOS.join(" | ")
     );
-    println!("|---|---:|---:|---:|---:|---:|");
+    println!("|---|---:|---:|{}", "---:|".repeat(N));
     for m in measured {
         let (name, level) = match &m.candidate {
             Candidate::Drop { tuning, level } => (tuning_name(tuning), format!("{level}")),
@@ -322,12 +323,10 @@ fn print_report(
             }
         };
         println!(
-            "| {name} | {level} | {:.3} ({}) | {} | {} | {} |",
+            "| {name} | {level} | {:.3} ({}) | {} |",
             m.rate(positives),
             m.false_drifts,
-            m.medians[0],
-            m.medians[1],
-            m.medians[2]
+            m.medians.map(|x| x.to_string()).join(" | ")
         );
     }
     for tuning in tunings {
@@ -359,7 +358,7 @@ fn compare(measured: &[Measured], tuning: &DropTuning, positives: u64) {
             continue;
         };
         settings += 1;
-        let fmt = |x: &[f64; 3]| format!("{} / {} / {}", x[0], x[1], x[2]);
+        let fmt = |x: &[f64; N]| x.map(|v| v.to_string()).join(" / ");
         let Some((level, r)) = ours.iter().find(|(_, r)| r.false_drifts <= m.false_drifts) else {
             println!(
                 "| λ={lambda} c={confidence:e} | {:.3} | {} | — | — | — | no tested level that low |",
@@ -368,7 +367,7 @@ fn compare(measured: &[Measured], tuning: &DropTuning, positives: u64) {
             );
             continue;
         };
-        let verdict: Vec<String> = (0..3)
+        let verdict: Vec<String> = (0..N)
             .filter_map(|s| match r.medians[s].partial_cmp(&m.medians[s]) {
                 Some(std::cmp::Ordering::Less) => None,
                 Some(std::cmp::Ordering::Equal) => Some(format!(
@@ -389,7 +388,7 @@ fn compare(measured: &[Measured], tuning: &DropTuning, positives: u64) {
         if verdict.is_empty() {
             wins += 1;
         }
-        if (0..3).all(|s| r.means[s] < m.means[s]) {
+        if (0..N).all(|s| r.means[s] < m.means[s]) {
             mean_wins += 1;
         }
         println!(
