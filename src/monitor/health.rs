@@ -106,7 +106,7 @@ impl Signal {
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct StreamHealth {
-    /// CUSUM state against the baseline.
+    /// Drop-test state against the baseline.
     pub state: SignalState,
     /// The last window's proportion (e.g. the last 64 labelled positives).
     pub window: Proportion,

@@ -7,9 +7,10 @@
 //! * **recall stream**: one bit per labelled positive (caught or missed);
 //! * **precision stream**: one bit per labelled alert (true or false);
 //!
-//! each with a window, cumulative and faded counts, Wilson intervals, and a drop test (two
-//! Bernoulli CUSUMs, for a slow erosion and for a collapse; [`drop_test`]) against the
-//! baseline value the model carries (measured on held-out data). Without labels:
+//! each with a window, cumulative and faded counts, Wilson intervals, and a drop test (a
+//! Bernoulli CUSUM for a slow erosion and a Shiryaev–Roberts statistic for a collapse;
+//! [`drop_test`]) against the baseline value the model carries (measured on held-out data).
+//! Without labels:
 //!
 //! * **alert rate**: two-sided Bernoulli CUSUM against the baseline alert rate;
 //! * **score distribution**: PSI of each chunk's score histogram against the baseline's;
@@ -300,7 +301,7 @@ impl<'a, const PENDING_WORDS: usize, const WINDOW_WORDS: usize>
         }
     }
 
-    /// The value one signal's state is judged on: the CUSUM statistic in nats (recall and
+    /// The value one signal's state is judged on: the statistic in nats (recall and
     /// precision: the larger of the drop test's two; feature ranges; for the alert rate the
     /// larger of the upward and downward CUSUMs), the last chunk's PSI (score distribution),
     /// or the larger relative deviation of the estimated precision and recall from the
