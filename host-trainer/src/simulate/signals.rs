@@ -64,7 +64,10 @@ impl<T: Copy> PerSignal<T> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StatisticKind {
-    /// Bernoulli CUSUM log-likelihood ratio, nats.
+    /// Log-likelihood-ratio statistic, nats: a Bernoulli CUSUM (alert rate, feature ranges),
+    /// or for recall and precision the larger of the drop test's erosion CUSUM and its
+    /// collapse Shiryaev–Roberts statistic (kept in logs). The name stays `cusum_nats` in the
+    /// JSON output.
     CusumNats,
     /// Population stability index of the last chunk's score histogram (unitless).
     Psi,
