@@ -15,7 +15,10 @@ bit 1 = alert) and feeds River 0.2x detectors, in arrival order, with:
 For each (scenario, policy, stream, detector) and seed it records drifts before the change
 (false drifts) and the first drift at or after it: delay in rows (arrival row + 1 - change),
 labelled post-change positives and labelled post-change events up to that point. Detectors
-reset themselves after a drift, as River does.
+reset themselves after a drift, as River does. A drop scenario's seed starts a fresh detector;
+the stable scenario's seeds run one after another through the same detector, as one long
+stream (a fresh HDDM_W or ADWIN raises fewer false drifts than one that has run for long, and
+a device runs for long), as the Rust bench runs its monitor.
 
     python river_peer.py --streams out/streams --out out/river.json [--jobs 2] [--sweep]
 """
@@ -97,9 +100,9 @@ def load(path: str):
     return meta, seeds
 
 
-def run_bits(factory, bits, arrival, cum_pos, cum_lab, change_at):
-    """Feeds `bits`; returns (false drifts before the change, first drift at or after it)."""
-    det = factory()
+def run_bits(det, bits, arrival, cum_pos, cum_lab, change_at):
+    """Feeds `bits` to `det`; returns (false drifts before the change, first drift at or after
+    it)."""
     false = 0
     for j, b in enumerate(bits):
         det.update(b)
@@ -117,8 +120,12 @@ def labelled_task(args):
     factory = detectors(sweep)[factory_index][3]
     meta, seeds = load(path)
     change_at = meta["change_at"]
+    chained = change_at >= meta["rows"]
     out, t0 = [], time.time()
+    det = factory()
     for seed, ev in seeds:
+        if not chained:
+            det = factory()
         pos = (ev["flags"] & 1).astype(bool)
         alert = (ev["flags"] & 2).astype(bool)
         after = ev["row"] >= change_at
@@ -136,7 +143,7 @@ def labelled_task(args):
         else:
             raise ValueError(stream)
         false, first = run_bits(
-            factory,
+            det,
             bits[sel].astype(int).tolist(),
             ev["arrival"][sel].astype(int).tolist(),
             cum_pos[sel].astype(int).tolist(),
@@ -192,6 +199,7 @@ def result(meta, stream, family, label, params, seeds, n, stable_rows_per_seed, 
         "rows": meta["rows"],
         "change_at": meta["change_at"],
         "stable_rows": stable_rows_per_seed * n,
+        "chained": meta["change_at"] >= meta["rows"],
         "seeds": seeds,
         "seconds": seconds,
         **extra,

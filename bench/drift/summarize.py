@@ -10,8 +10,9 @@ Definitions (the same on both sides):
                 by then. Median and p90 are nearest-rank over seeds, undetected seeds ranking
                 last ("—" when the rank lands on one).
   false drifts  drifts signalled before the change; per 10 M stable rows on the stable
-                scenario (20 seeds × 10 M rows; for the all-rows error stream, the pre-change
-                rows of the seeds it ran on).
+                scenario (50 seeds × 10 M rows at the default seed count, run one after
+                another through the same detectors as one long stream; for the all-rows
+                error stream, the pre-change rows of the seeds it ran on).
 """
 
 from __future__ import annotations

@@ -299,6 +299,15 @@ struct Tracker {
 }
 
 impl Tracker {
+    /// The same detector state with this seed's counts cleared: a stable seed continues the
+    /// stream of the one before (see [`Detectors`]).
+    fn carried(self) -> Self {
+        Tracker {
+            previous_drift: self.previous_drift,
+            ..Tracker::default()
+        }
+    }
+
     fn step(&mut self, drift: bool, row: u64, change_at: u64, positives: u64, labels: u64) {
         if drift && !self.previous_drift {
             if row < change_at {
@@ -331,14 +340,57 @@ fn seed_of(scenario: usize, index: u64) -> u64 {
     r.next()
 }
 
+/// Everything that watches a stream: the monitor, the sweep's drop tests and the trackers of
+/// its signals. A drop scenario's seed starts with fresh ones; the stable scenario's seeds run
+/// one after another through the same ones, as one long stream (`run_chain`), so that the
+/// false-alarm rates are those of a device that has run for long — the regime in which a
+/// detector whose bounds tighten with the samples it has seen (HDDM_W, ADWIN) raises the most
+/// false drifts, and the one `river_peer.py` measures River's detectors in.
+struct Detectors<'m> {
+    monitor: Monitor<'m>,
+    /// Recall then precision sweep cells, in `sweep_cells` order.
+    sweep: [Vec<(LabelledStream<2>, Tracker)>; 2],
+    columns: [Tracker; COLUMNS],
+    warnings: [Tracker; COLUMNS],
+    /// Rows the monitor has observed before this seed (its chunks close every
+    /// `chunk_rows` rows of the whole stream).
+    rows_before: u64,
+}
+
+impl<'m> Detectors<'m> {
+    fn new(model: &'m Model<'m>, config: &MonitorConfig) -> Self {
+        // The bench model's baseline (synth.rs): 1,600 true alerts of 2,000 positives and of
+        // 2,000 alerts.
+        let cells = |(successes, trials): (u32, u32)| -> Vec<(LabelledStream<2>, Tracker)> {
+            sweep_cells()
+                .map(|(tuning, h)| {
+                    (
+                        LabelledStream::new(successes, trials, &tuning, (h / 2.0, h)),
+                        Tracker::default(),
+                    )
+                })
+                .collect()
+        };
+        Detectors {
+            monitor: Monitor::new(model, config),
+            sweep: [cells((1_600, 2_000)), cells((1_600, 2_000))],
+            columns: [Tracker::default(); COLUMNS],
+            warnings: [Tracker::default(); COLUMNS],
+            rows_before: 0,
+        }
+    }
+}
+
+/// One seed of `scenario` through `detectors`; the result holds this seed's counts only.
+#[allow(clippy::too_many_arguments)]
 fn run_seed(
     world: &World,
-    model: &Model<'_>,
     config: &MonitorConfig,
     scenario: &Scenario,
     scenario_index: usize,
     policy: Policy,
     index: u64,
+    detectors: &mut Detectors<'_>,
 ) -> SeedResult {
     let seed = seed_of(scenario_index, index);
     let mut stream = Stream::new(
@@ -349,23 +401,20 @@ fn run_seed(
         seed,
     );
     let mut label_rng = Rng::new(seed ^ 0x1abe1);
-    let mut monitor: Monitor = Monitor::new(model, config);
-    // The bench model's baseline (synth.rs): 1,600 true alerts of 2,000 positives and of
-    // 2,000 alerts.
-    let cells = |(successes, trials): (u32, u32)| -> Vec<(LabelledStream<2>, Tracker)> {
-        sweep_cells()
-            .map(|(tuning, h)| {
-                (
-                    LabelledStream::new(successes, trials, &tuning, (h / 2.0, h)),
-                    Tracker::default(),
-                )
-            })
-            .collect()
-    };
-    let mut sweep = [cells((1_600, 2_000)), cells((1_600, 2_000))];
+    let Detectors {
+        monitor,
+        sweep,
+        columns,
+        warnings,
+        rows_before,
+    } = detectors;
+    for t in sweep.iter_mut().flatten().map(|(_, t)| t) {
+        *t = t.carried();
+    }
+    for t in columns.iter_mut().chain(warnings.iter_mut()) {
+        *t = t.carried();
+    }
     let change_at = scenario.change_at;
-    let mut columns = [Tracker::default(); COLUMNS];
-    let mut warnings = [Tracker::default(); COLUMNS];
     let mut truth = [0u64; 4];
     let (mut chunk_sums, mut chunks) = ([0f64; 4], 0u32);
     let truth_from = if change_at >= scenario.rows {
@@ -419,7 +468,7 @@ fn run_seed(
             positives_after += u64::from(after && event.positive);
             // Recall cells see positives (success: caught); precision cells see alerts
             // (success: true alert), as the monitor's own streams do.
-            let [recall_cells, precision_cells] = &mut sweep;
+            let [recall_cells, precision_cells] = &mut *sweep;
             for (cells, watched, success) in [
                 (recall_cells, event.positive, event.alert),
                 (precision_cells, event.alert, event.positive),
@@ -443,7 +492,7 @@ fn run_seed(
         let states = Signal::ALL.map(|s| monitor.state(s));
         let any = states.iter().copied().max().unwrap_or_default();
         let label_free = states[2..].iter().copied().max().unwrap_or_default();
-        for (i, (t, w)) in columns.iter_mut().zip(&mut warnings).enumerate() {
+        for (i, (t, w)) in columns.iter_mut().zip(warnings.iter_mut()).enumerate() {
             let state = match i {
                 ANY => any,
                 LABEL_FREE_ANY => label_free,
@@ -469,8 +518,8 @@ fn run_seed(
             truth[1] += u64::from(row.positive);
             truth[2] += u64::from(row.alert);
             truth[3] += u64::from(row.positive && row.alert);
-            // Chunks close every `chunk_rows` rows from row 0.
-            if (r + 1) % u64::from(config.chunk_rows) == 0 {
+            // Chunks close every `chunk_rows` rows from the monitor's first row.
+            if (*rows_before + r + 1).is_multiple_of(u64::from(config.chunk_rows)) {
                 let h = monitor.health();
                 let e = h.estimated;
                 for (sum, v) in
@@ -484,6 +533,7 @@ fn run_seed(
             }
         }
     }
+    *rows_before += scenario.rows;
     // The sweep's default cells are the monitor's own CUSUMs: same events, same results.
     for (cells, column, tuning) in [
         (&sweep[0], 0, config.recall_drops),
@@ -502,12 +552,12 @@ fn run_seed(
     }
     SeedResult {
         seed,
-        columns,
-        warnings,
         positives_after,
         truth,
         chunk_means: chunk_sums.map(|v| v / f64::from(chunks.max(1))),
-        sweep: sweep.map(|cells| cells.into_iter().map(|(_, t)| t).collect()),
+        sweep: [0, 1].map(|k| sweep[k].iter().map(|(_, t)| *t).collect()),
+        columns: *columns,
+        warnings: *warnings,
         events,
     }
 }
@@ -616,16 +666,24 @@ fn main() {
     );
 
     let all = scenarios(quick, seeds_factor);
-    let jobs: Vec<(usize, Policy, u64)> = all
+    // A job is a run of seeds through one set of detectors: every stable seed of a label
+    // policy in one chain (one long stream, first: the longest jobs), each seed of a drop
+    // scenario alone.
+    let mut jobs: Vec<(usize, Policy, std::ops::Range<u64>)> = all
         .iter()
         .enumerate()
         .filter(|(_, s)| only.as_deref().is_none_or(|o| s.name.contains(o)))
         .flat_map(|(i, s)| {
-            s.policies
-                .iter()
-                .flat_map(move |&p| (0..s.seeds).map(move |k| (i, p, k)))
+            s.policies.iter().flat_map(move |&p| {
+                let chained = s.change_at >= s.rows;
+                let step = if chained { s.seeds.max(1) } else { 1 };
+                (0..s.seeds)
+                    .step_by(step as usize)
+                    .map(move |k| (i, p, k..(k + step).min(s.seeds)))
+            })
         })
         .collect();
+    jobs.sort_by_key(|(i, _, ks)| std::cmp::Reverse(all[*i].rows * (ks.end - ks.start)));
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<(usize, &'static str, u64, SeedResult)>> = Mutex::new(Vec::new());
     let started = std::time::Instant::now();
@@ -635,14 +693,17 @@ fn main() {
                 let model = Model::from_bytes(&bytes).expect("valid model");
                 loop {
                     let j = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(&(i, policy, k)) = jobs.get(j) else {
+                    let Some((i, policy, seeds)) = jobs.get(j).cloned() else {
                         break;
                     };
-                    let r = run_seed(&world, &model, &config, &all[i], i, policy, k);
-                    results.lock().unwrap().push((i, policy.name(), k, r));
+                    let mut detectors = Detectors::new(&model, &config);
+                    for k in seeds {
+                        let r = run_seed(&world, &config, &all[i], i, policy, k, &mut detectors);
+                        results.lock().unwrap().push((i, policy.name(), k, r));
+                    }
                     if j.is_multiple_of(25) {
                         eprintln!(
-                            "  {}/{} seed runs, {:.0} s",
+                            "  {}/{} runs, {:.0} s",
                             j + 1,
                             jobs.len(),
                             started.elapsed().as_secs_f64()
