@@ -1,6 +1,6 @@
 //! Does a fresh HDDM_W raise fewer false drifts than one that has run for long? The drift
-//! bench's stable streams are fresh 10 M-row seeds (20,000 recall bits each); the tuning tool's
-//! rate comes from one 20 M-bit stream. River's default setting (λ = 0.05, c = 10⁻³, ported in
+//! bench's stable streams were fresh 10 M-row seeds (20,000 recall bits each) until they were
+//! chained into one long stream; the tuning tool's rate comes from one 20 M-bit stream. River's default setting (λ = 0.05, c = 10⁻³, ported in
 //! `src/hddm_w.rs`) on stable recall bits (success 0.8002), both ways, the same number of bits:
 //!
 //!   cargo run --release --bin hddm-w-fresh -- [--seeds S] [--bits-per-seed B]
