@@ -3,26 +3,9 @@
 
 mod common;
 
-use common::{random_model, TestRng};
+use common::{rare_event_model_bytes as model_bytes, TestRng};
 use rarewatch::monitor::{Monitor, MonitorConfig, Signal, SignalState};
 use rarewatch::{Error, Model, Prediction};
-
-/// A model whose baseline is a realistic rare-event validation set: 100,000 rows, 200
-/// positives, 200 alerts, 160 true alerts (recall 0.8, precision 0.8, alert rate 0.2 %);
-/// score edges −100, 0, 100 with 10 %, 20 %, 30 %, 40 % of the rows per bin.
-fn model_bytes() -> Vec<u8> {
-    let mut tables = random_model(&mut TestRng(3), 4, &[4]).tables();
-    tables.rows = 100_000;
-    tables.counts = [10_000u32, 20_000, 30_000, 40_000]
-        .iter()
-        .flat_map(|v| v.to_le_bytes())
-        .collect();
-    tables.encode_with(|r| {
-        r.baseline.positives = 200;
-        r.baseline.alerts = 200;
-        r.baseline.true_alerts = 160;
-    })
-}
 
 /// A score in bin `b` of the edges (−100, 0, 100).
 fn score_in_bin(rng: &mut TestRng, b: usize) -> i32 {

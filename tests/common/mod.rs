@@ -227,6 +227,23 @@ impl OwnedTables {
     }
 }
 
+/// A model whose baseline is a realistic rare-event validation set: 100,000 rows, 200
+/// positives, 200 alerts, 160 true alerts (recall 0.8, precision 0.8, alert rate 0.2 %);
+/// score edges −100, 0, 100 with 10 %, 20 %, 30 %, 40 % of the rows per bin; 4 features.
+pub fn rare_event_model_bytes() -> Vec<u8> {
+    let mut tables = random_model(&mut TestRng(3), 4, &[4]).tables();
+    tables.rows = 100_000;
+    tables.counts = [10_000u32, 20_000, 30_000, 40_000]
+        .iter()
+        .flat_map(|v| v.to_le_bytes())
+        .collect();
+    tables.encode_with(|r| {
+        r.baseline.positives = 200;
+        r.baseline.alerts = 200;
+        r.baseline.true_alerts = 160;
+    })
+}
+
 /// A random model `features → hidden… → 1` with parameters inside the validated ranges.
 pub fn random_model(rng: &mut TestRng, features: usize, hidden: &[usize]) -> PlainModel {
     let mut widths = vec![features];
