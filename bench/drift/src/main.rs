@@ -342,10 +342,10 @@ fn seed_of(scenario: usize, index: u64) -> u64 {
 
 /// Everything that watches a stream: the monitor, the sweep's drop tests and the trackers of
 /// its signals. A drop scenario's seed starts with fresh ones; the stable scenario's seeds run
-/// one after another through the same ones, as one long stream (`run_chain`), so that the
-/// false-alarm rates are those of a device that has run for long — the regime in which a
-/// detector whose bounds tighten with the samples it has seen (HDDM_W, ADWIN) raises the most
-/// false drifts, and the one `river_peer.py` measures River's detectors in.
+/// one after another through the same ones, as one long stream (one job in `main`), so that the
+/// false-alarm rates are those of a device that has run for long (some detectors raise more
+/// false drifts there than fresh ones, HDDM_W and PageHinkley, others fewer, DDM and HDDM_A;
+/// BENCHMARKS.md), the regime `river_peer.py` measures River's detectors in too.
 struct Detectors<'m> {
     monitor: Monitor<'m>,
     /// Recall then precision sweep cells, in `sweep_cells` order.
@@ -382,7 +382,6 @@ impl<'m> Detectors<'m> {
 }
 
 /// One seed of `scenario` through `detectors`; the result holds this seed's counts only.
-#[allow(clippy::too_many_arguments)]
 fn run_seed(
     world: &World,
     config: &MonitorConfig,
