@@ -202,6 +202,11 @@ class Cell:
         f = self.firsts.get(scenario)
         return None if f is None else median_unit(f, unit)
 
+    def mean(self, scenario, unit):
+        """Mean delay over the seeds detected (None if none)."""
+        d = [x for x in delays(self.firsts.get(scenario) or [], unit) if x is not None]
+        return sum(d) / len(d) if d else None
+
     def detected(self, scenario):
         f = self.firsts.get(scenario)
         return "—" if f is None else f"{sum(x is not None for x in f)}/{len(f)}"
@@ -257,14 +262,20 @@ def ours_at(ours, max_rate, drop):
     return min(ok, key=lambda kc: kc[0][1])[1] if ok else None
 
 
-def verdict(ours, river):
+def verdict(o, c, scenario, unit):
+    """rarewatch's cell `o` against River's `c` by median delay on `scenario`; a tie shows
+    both means over the seeds each detected."""
+    ours = o.median(scenario, unit) if o else None
+    river = c.median(scenario, unit)
     if ours is None:
         return "—"
     if river is None:
         return "**faster** (River: not detected)"
     if ours < river:
         return "**faster**"
-    return "tie" if ours == river else "slower"
+    if ours > river:
+        return "slower"
+    return f"tie (means {o.mean(scenario, unit):.1f} vs {c.mean(scenario, unit):.1f})"
 
 
 def matched(d: Data, kind):
@@ -290,7 +301,7 @@ def matched(d: Data, kind):
             rm, om = best.median(sc, unit), o.median(sc, unit) if o else None
             rows.append([SHORT[sc], best.name, fmt_rate(best.false, best.rows), f"{fmt(rm)} ({best.detected(sc)})",
                          o.name if o else "no level that low", fmt_rate(o.false, o.rows) if o else "",
-                         f"{fmt(om)} ({o.detected(sc)})" if o else "", verdict(om, rm)])
+                         f"{fmt(om)} ({o.detected(sc)})" if o else "", verdict(o, best, sc, unit)])
         out.append(f"Strongest River setting per scenario at {label}, median delay in {spec['unit_name']}; "
                    f"rarewatch's {kind} test ({tuning_label(drop)}) at its lowest drift level whose measured rate "
                    f"is no higher:\n\n" + table(hdr, rows))
@@ -343,7 +354,7 @@ def per_setting(d: Data, kind, family="HDDM_W", drop=None):
             rows.append([c.name, fmt_rate(c.false, c.rows)] + [fmt(c.median(sc, unit)) for sc in scen] +
                         ["no level that low", ""] + ["" for _ in scen] + [""])
             continue
-        verdicts = [verdict(o.median(sc, unit), c.median(sc, unit)) for sc in scen]
+        verdicts = [verdict(o, c, sc, unit) for sc in scen]
         faster = all(v.startswith("**faster") for v in verdicts)
         wins += faster
         not_faster = [f"{v} on {SHORT[sc]}" for v, sc in zip(verdicts, scen) if not v.startswith("**faster")]
