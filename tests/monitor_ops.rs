@@ -115,7 +115,7 @@ impl Reference {
 }
 
 /// Every float of the snapshot is finite (a NaN would also break the decode comparison).
-fn floats(h: &Health) -> [f32; 22] {
+fn floats(h: &Health) -> [f32; 23] {
     let (r, p, a, e) = (&h.recall, &h.precision, &h.alert_rate, &h.estimated);
     [
         r.window.value,
@@ -139,7 +139,8 @@ fn floats(h: &Health) -> [f32; 22] {
         e.precision,
         e.recall,
         e.prevalence,
-        r.baseline + p.baseline,
+        r.baseline,
+        p.baseline,
     ]
 }
 
