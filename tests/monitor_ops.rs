@@ -162,7 +162,7 @@ fn check_label(
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(96))]
+    #![proptest_config(ProptestConfig::with_cases(256))]
 
     #[test]
     fn any_call_sequence_keeps_the_books(ops in prop::collection::vec(op(), 0..1500)) {
