@@ -75,3 +75,28 @@ impl<'a> FeatureRanges<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn non_finite_values_are_out_of_range_and_counts_saturate() {
+        let ranges: std::vec::Vec<u8> = [-1.0f32, 1.0, 0.0, 10.0]
+            .iter()
+            .flat_map(|x| x.to_le_bytes())
+            .collect();
+        let mut f = FeatureRanges::new(&ranges, 0.001, 10.0, (6.0, 12.0));
+        assert_eq!(f.observe(&[0.5, 5.0]), 0);
+        assert_eq!(f.observe(&[f32::NAN, f32::INFINITY]), 2);
+        assert_eq!(f.observe(&[f32::NEG_INFINITY, 10.0]), 1);
+        // Bounds are inclusive; features past the model's are not checked.
+        assert_eq!(f.observe(&[-1.0, 0.0, f32::NAN]), 0);
+        let h = f.health();
+        assert_eq!((h.rows, h.rows_out_of_range, h.features_seen), (4, 2, 0b11));
+        (f.rows, f.rows_out) = (u32::MAX, u32::MAX);
+        f.observe(&[f32::NAN]);
+        let h = f.health();
+        assert_eq!((h.rows, h.rows_out_of_range), (u32::MAX, u32::MAX));
+    }
+}

@@ -162,6 +162,27 @@ mod tests {
     }
 
     #[test]
+    fn rows_seen_and_chunks_saturate() {
+        let edges = bytes_i32(&[-10, 0, 10]);
+        let reference = bytes_u32(&[25, 25, 25, 25]);
+        let mut h = ScoreHistogram::new(&edges, &reference, 2048, (0.1, 0.25));
+        h.chunks = u32::MAX / 2048; // whole chunks worth u32::MAX − 2,047 rows
+        for _ in 0..2047 {
+            h.observe(0);
+        }
+        assert_eq!(h.rows_seen(), u32::MAX);
+        h.observe(0);
+        assert!(h.chunk_full());
+        assert_eq!(h.rows_seen(), u32::MAX, "one row past u32::MAX");
+        h.close_chunk();
+        assert_eq!(h.rows_seen(), u32::MAX);
+        h.chunks = u32::MAX;
+        h.observe(0);
+        h.close_chunk();
+        assert_eq!((h.chunks, h.rows_seen()), (u32::MAX, u32::MAX));
+    }
+
+    #[test]
     fn bins_follow_the_edges() {
         let edges = bytes_i32(&[-10, 0, 10]);
         let reference = bytes_u32(&[25, 25, 25, 25]);

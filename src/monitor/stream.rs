@@ -96,6 +96,29 @@ mod tests {
     use super::*;
 
     #[test]
+    fn counts_saturate_and_the_faded_counts_stay_bounded() {
+        let mut s = LabelledStream::<2>::new(80, 100, &DropTuning::DEFAULT, (3.0, 6.0));
+        (s.successes, s.trials) = (u32::MAX - 2, u32::MAX - 1);
+        for _ in 0..3 {
+            s.push(true);
+        }
+        assert_eq!((s.successes, s.trials), (u32::MAX, u32::MAX));
+        let h = s.health();
+        assert_eq!(h.cumulative.trials, u32::MAX);
+        assert_eq!(h.cumulative.value, 1.0);
+        assert!(h.cumulative.lo > 0.999 && h.cumulative.hi == 1.0);
+        // Each event keeps 63/64 of the past: the Q16 faded trials approach 64 events from
+        // below and never pass them, far from u32::MAX.
+        for i in 0..10_000 {
+            s.push(i % 4 != 0);
+            assert!(s.faded_trials <= ONE << FADE_SHIFT);
+            assert!(s.faded_successes <= s.faded_trials);
+        }
+        assert!(s.faded_trials > (ONE << FADE_SHIFT) - ONE);
+        assert!((s.health().faded - 0.75).abs() < 0.05);
+    }
+
+    #[test]
     fn counts_and_detects_a_recall_drop() {
         let mut s = LabelledStream::<2>::new(80, 100, &DropTuning::DEFAULT, (3.0, 6.0));
         for i in 0..100 {
