@@ -9,7 +9,9 @@
 //! and the first drift after it, per signal; and a sweep of the recall and precision drop
 //! tests' tuning and drift level on the same events) and `DIR/streams/SCENARIO__POLICY.{bin,json}` (every
 //! labelled event, in arrival order: arrival row u32, row u32, flags u8 — bit 0 positive,
-//! bit 1 alert; per seed a header of seed u64 and event count u32; little-endian).
+//! bit 1 alert; per seed a header of seed u64 and event count u32; little-endian). The stable
+//! scenario's seeds are one long stream: they run one after another through the same
+//! detectors (see `Detectors`), and `river_peer.py` feeds them to River the same way.
 
 mod gauss;
 mod synth;
