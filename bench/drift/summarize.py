@@ -175,6 +175,9 @@ def stable_table(d: Data):
     return a + "\n\nRiver, false drifts per 10 M stable rows (count) on each stream:\n\n" + b
 
 
+# The default drop-test tuning before the current one, kept in the bench's sweep.
+PREVIOUS_DEFAULT = "0.275+0.7x1.3"
+
 KINDS = {
     "recall": {"scenarios": RECALL_SCENARIOS, "streams": ("recall", "error_labelled"), "unit": 1,
                "unit_name": "labelled positives", "column": "recall", "drop": "recall_drop"},
@@ -479,6 +482,9 @@ def main():
             print(f"\nThe same with the default's erosion CUSUM alone (from the sweep: one CUSUM {erosion}), "
                   "to show what the collapse statistic adds:\n")
             print(per_setting(d, kind, drop=erosion))
+            if PREVIOUS_DEFAULT in {c["drop"] for c in d.o[("stable", "all")]["sweep"][kind]}:
+                print(f"\nThe same with the default before this one ({tuning_label(PREVIOUS_DEFAULT)}):\n")
+                print(per_setting(d, kind, drop=PREVIOUS_DEFAULT))
     for kind in KINDS:
         print(f"\n### Sensitivity grids: {kind} (labels: all)\n")
         print(grids(d, kind))

@@ -141,7 +141,7 @@ impl Default for MonitorConfig {
         MonitorConfig {
             recall_drops: DropTuning::DEFAULT,
             precision_drops: DropTuning::DEFAULT,
-            labelled_levels: (4.75, 9.5),
+            labelled_levels: (4.625, 9.25),
             alert_rate_factor: 3.0,
             alert_rate_levels: (6.0, 12.0),
             chunk_rows: 2048,

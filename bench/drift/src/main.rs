@@ -48,19 +48,21 @@ const COLUMN_NAMES: [&str; COLUMNS] = [
 ];
 
 /// Labelled drop-test sweep, on the recall and on the precision stream: tuning × drift level
-/// (warning at half), every level from 2 to 16 nats in steps of 1/8 (the rate moves in
-/// steps; coarser levels leave a matched rate well below the peer's). The default; its
-/// erosion CUSUM alone (what the collapse statistic adds); and the first default, one CUSUM
-/// 0.375 against the baseline's point estimate.
-const SWEEP_TUNINGS: [DropTuning; 3] = [
+/// (warning at half), every level from 5 to 16 nats in steps of 1/16 (the rate moves in
+/// steps; coarser levels leave a matched rate well below the peer's; below 5 nats the rates
+/// are above every River default's). The default; its erosion CUSUM alone (what the collapse
+/// statistic adds); the default before it; and the first default, one CUSUM 0.375 against
+/// the baseline's point estimate.
+const SWEEP_TUNINGS: [DropTuning; 4] = [
     DropTuning::DEFAULT,
     DropTuning::single(DropTuning::DEFAULT.erosion),
+    tunings::EROSION_0_275_COLLAPSE_0_7,
     tunings::SINGLE_AT_POINT_ESTIMATE,
 ];
-const SWEEP_LEVELS: usize = 113;
+const SWEEP_LEVELS: usize = 177;
 
 fn sweep_level(k: usize) -> f32 {
-    2.0 + 0.125 * k as f32
+    5.0 + 0.0625 * k as f32
 }
 
 fn sweep_cells() -> impl Iterator<Item = (DropTuning, f32)> {
@@ -137,13 +139,13 @@ struct Scenario {
 /// The scenarios; `factor` multiplies every seed count (the medians' and the rates' noise falls
 /// as its square root; seed `k` is the same stream at every factor).
 fn scenarios(quick: bool, factor: u64) -> Vec<Scenario> {
-    let (stable_rows, stable_seeds, seeds, recall_seeds) = if quick {
+    let (stable_rows, stable_seeds, seeds, drop_seeds) = if quick {
         (2_000_000, 4, 10, 10)
     } else {
         (10_000_000, 50, 50, 200)
     };
-    let (stable_seeds, seeds, recall_seeds) =
-        (stable_seeds * factor, seeds * factor, recall_seeds * factor);
+    let (stable_seeds, seeds, drop_seeds) =
+        (stable_seeds * factor, seeds * factor, drop_seeds * factor);
     let labelled: &[Policy] = &[Policy::Immediate, HALF_DELAYED];
     let mixed: &[Policy] = &[Policy::Immediate, Policy::NoLabels];
     let recall = |r: f64| Change {
@@ -172,7 +174,7 @@ fn scenarios(quick: bool, factor: u64) -> Vec<Scenario> {
             rows: 3_000_000,
             change_at: 1_000_000,
             ramp: 0,
-            seeds: recall_seeds,
+            seeds: drop_seeds,
             change: recall(0.5),
             relevant: &["recall"],
             policies: labelled,
@@ -183,7 +185,7 @@ fn scenarios(quick: bool, factor: u64) -> Vec<Scenario> {
             rows: 3_000_000,
             change_at: 1_000_000,
             ramp: 0,
-            seeds: recall_seeds,
+            seeds: drop_seeds,
             change: recall(0.3),
             relevant: &["recall"],
             policies: labelled,
@@ -194,7 +196,7 @@ fn scenarios(quick: bool, factor: u64) -> Vec<Scenario> {
             rows: 3_000_000,
             change_at: 1_000_000,
             ramp: 500_000,
-            seeds: recall_seeds,
+            seeds: drop_seeds,
             change: recall(0.5),
             relevant: &["recall"],
             policies: labelled,
@@ -219,7 +221,7 @@ fn scenarios(quick: bool, factor: u64) -> Vec<Scenario> {
             rows: 2_000_000,
             change_at: 1_000_000,
             ramp: 0,
-            seeds,
+            seeds: drop_seeds,
             change: Change {
                 alert_rate_factor: 3.0,
                 ..Change::NONE
@@ -250,7 +252,7 @@ fn scenarios(quick: bool, factor: u64) -> Vec<Scenario> {
             rows: 2_000_000,
             change_at: 1_000_000,
             ramp: 0,
-            seeds,
+            seeds: drop_seeds,
             change: shift(2.0),
             relevant: &[
                 "score_distribution",
