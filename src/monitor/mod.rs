@@ -89,7 +89,7 @@ use stream::LabelledStream;
 ///
 /// | test | drift level | false drifts | shift: delay |
 /// |---|---|---|---|
-/// | recall drop (baseline 1,600 of 2,000; erosion CUSUM miss 0.209 → 0.427 from the reference 0.791; collapse SR statistic 0.2 → 0.76 at 12.35 nats) | 9.5 nats | 0.11 per 10 M rows (one per ≈ 175,000 positives) | median 40.5 positives (0.8 → 0.5), 16 (0.8 → 0.3), 502 (0.8 → 0.5 over 1,000 positives) |
+/// | recall drop (baseline 1,600 of 2,000; erosion CUSUM miss 0.209 → 0.328 from the reference 0.791; collapse SR statistic 0.2 → 0.7 at 12.49 nats) | 9.25 nats | 0.11 per 10 M rows (one per ≈ 190,000 positives) | median 41 positives (0.8 → 0.5), 16 (0.8 → 0.3), 464 (0.8 → 0.5 over 1,000 positives) |
 /// | alert rate ×3 up | 12 nats | one per 118 M rows | mean 4,350 rows (×3), 1,310 rows (×6) |
 /// | alert rate ÷3 down | 12 nats | one per > 10¹¹ rows | mean 39,000 rows (÷3), 12,000 rows (no alerts) |
 ///
@@ -100,19 +100,19 @@ use stream::LabelledStream;
 ///
 /// | drift level | false drifts per 10⁶ labelled events | per 10 M rows | 0.8 → 0.5 | 0.8 → 0.3 | 0.8 → 0.5 over 1,000 |
 /// |---|---|---|---|---|---|
-/// | 7.5 nats | 69 | 1.38 | 29 | 12 | 424 |
-/// | 8.5 nats | 19 | 0.38 | 35 | 14 | 469 |
-/// | 9.5 nats (default) | 5.7 | 0.114 | 40.5 | 16 | 502 |
-/// | 10.5 nats | 1.7 | 0.034 | 47 | 18 | 526 |
-/// | 12 nats | 0.35 | 0.007 | 55 | 22 | 555 |
+/// | 7.5 nats | 56 | 1.12 | 28 | 12 | 409 |
+/// | 8.5 nats | 14 | 0.27 | 35 | 14 | 444 |
+/// | 9.25 nats (default) | 5.3 | 0.106 | 41 | 16 | 464 |
+/// | 10.5 nats | 0.95 | 0.019 | 51 | 19 | 493 |
+/// | 12 nats | 0.2 | 0.004 | 62 | 22 | 524 |
 ///
 /// The precision test has the same tuning (one bit per labelled alert). `bench/drift`
 /// measures every signal on simulated streams, beside River's detectors (BENCHMARKS.md).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MonitorConfig {
     /// Relative recall drops the recall test's two statistics are tuned for (erosion CUSUM
-    /// 0.275: recall 0.8 → 0.58, from one standard error below the baseline; collapse
-    /// Shiryaev–Roberts 0.7: 0.8 → 0.24).
+    /// 0.15: recall 0.8 → 0.68, from one standard error below the baseline; collapse
+    /// Shiryaev–Roberts 0.625: 0.8 → 0.3, at 1.35× the levels).
     pub recall_drops: DropTuning,
     /// Relative precision drops the precision test is tuned for (the same by default).
     pub precision_drops: DropTuning,
