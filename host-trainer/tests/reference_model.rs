@@ -1,5 +1,6 @@
-//! The firmware's committed model and golden vectors are exactly what the host produces now:
-//! if the format, quantizer or kernels change, this fails until they are regenerated with
+//! The firmware's committed model, golden vectors and monitor replay are exactly what the host
+//! produces now: if the format, quantizer, kernels or the monitor's defaults change, this fails
+//! until they are regenerated with
 //! `cargo run -p rarewatch-trainer --example reference_model -- examples/firmware/models`.
 
 use rarewatch::{GoldenVectors, Model};
@@ -17,6 +18,13 @@ fn committed_reference_files_are_current() {
     assert!(
         committed_golden == golden,
         "examples/firmware/models/golden.bin is stale: regenerate it"
+    );
+    // The replay carries the host's final health, so a change of the monitor's defaults
+    // (tuning, levels) makes it stale too.
+    let committed_replay = std::fs::read(dir.join("monitor.bin")).unwrap();
+    assert!(
+        committed_replay == rarewatch_trainer::reference_model::monitor_replay(&model),
+        "examples/firmware/models/monitor.bin is stale: regenerate it"
     );
 }
 
