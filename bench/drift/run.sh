@@ -5,7 +5,8 @@
 #   bench/drift/run.sh [--quick] [--seeds-factor K] [--skip-river] [--jobs N]
 #
 # Outputs in bench/drift/out/: ours.json, streams/, river.json, summary.md (printed at the end).
-# Full run: about 3 min for the Rust bench and 8 min for River on 2 cores (x4 seeds: 12 and 27 min).
+# x4 seeds (--seeds-factor 4): 37 min for the Rust bench and 54 min for River on 2 cores
+# (2026-12-04, other work beside it); the default run has a quarter of the seeds.
 set -euo pipefail
 cd "$(dirname "$0")"
 
